@@ -1,0 +1,64 @@
+/** Errors thrown by sigprop/torch. Every libtorch error arrives as a {@link TorchError}. */
+
+/** An error raised by libtorch; `message` is libtorch's message without the C++ backtrace. */
+export class TorchError extends Error {
+  /** libtorch's error class: 'RuntimeError', 'IndexError', 'ValueError', 'TypeError', 'NotImplementedError', ... */
+  readonly torchKind: string;
+  constructor(message: string, torchKind = 'RuntimeError') {
+    super(message);
+    this.name = 'TorchError';
+    this.torchKind = torchKind;
+  }
+}
+
+/** Out of memory (CPU allocation failure or CUDA out of memory). Training can go on with a smaller batch. */
+export class OutOfMemoryError extends TorchError {
+  constructor(message: string) {
+    super(message, 'OutOfMemoryError');
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+/** CUDA was asked for where there is none (no device, or a CPU-only build). */
+export class CudaError extends TorchError {
+  constructor(message: string) {
+    super(message, 'RuntimeError');
+    this.name = 'CudaError';
+  }
+}
+
+/** A tensor was used after dispose() or after the scope that owned it ended. */
+export class DisposedTensorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DisposedTensorError';
+  }
+}
+
+/** Builds the error the native layer throws (called from C++ with a kind code). */
+export function makeNativeError(kind: number, message: string, torchKind: string): Error {
+  switch (kind) {
+    case 0: return new TypeError(message);
+    case 1: return new RangeError(message);
+    case 3: return new DisposedTensorError(message);
+    case 4: return new CudaError(message);
+    case 5: return new OutOfMemoryError(message);
+    default: return new TorchError(message, torchKind);
+  }
+}
+
+/** Describes a JS value for error messages: "string 'abc'", "number 1.5", "array", "Tensor". */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  switch (typeof v) {
+    case 'string': return `string '${v.length > 40 ? v.slice(0, 40) + '...' : v}'`;
+    case 'number': case 'boolean': return `${typeof v} ${v}`;
+    case 'bigint': return `bigint ${v}n`;
+    case 'function': return 'function';
+  }
+  if (Array.isArray(v)) return `array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return (v as object).constructor.name;
+  const name = (v as object).constructor?.name;
+  return name && name !== 'Object' ? name : 'object';
+}

@@ -1,0 +1,24 @@
+/** Build and runtime information (what `npx sigprop doctor` prints). */
+import { N, addonPath } from './native';
+
+export interface BuildInfo {
+  /** libtorch version the addon was compiled against. */
+  torchVersion: string;
+  /** Whether the addon was built with CUDA support. */
+  cuda: boolean;
+  /** Path of the loaded libtorch_cpu shared library. */
+  libtorchPath?: string;
+  /** Path of the loaded native addon. */
+  addonPath: string;
+  /** libtorch's at::get_parallel_info(). */
+  parallelInfo: string;
+}
+
+export function buildInfo(): BuildInfo {
+  const b = N.buildInfo();
+  return { ...b, addonPath: b.addonPath ?? addonPath };
+}
+
+/** Package version (from package.json). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const version: string = require('../../package.json').version;

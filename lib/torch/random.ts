@@ -1,0 +1,57 @@
+/** Random number generation: seeds and Generator objects, identical to PyTorch on the same libtorch. */
+import { N } from './native';
+import { describe } from './errors';
+import { toDevice } from './dtype';
+import { T, Tensor, tid } from './tensor';
+
+const registry = new FinalizationRegistry<number>((h) => N.generatorFree(h));
+
+/** torch.Generator: an independent random stream (`new Generator()`, `new Generator('cuda')`). */
+export class Generator {
+  /** Internal native handle. */
+  readonly _handle: number;
+  constructor(device: string = 'cpu', handle?: number) {
+    if (handle !== undefined) {
+      this._handle = handle;
+    } else {
+      this._handle = N.generatorNew(toDevice(device));
+      registry.register(this, this._handle);
+    }
+  }
+  get device(): string { return N.generatorDevice(this._handle); }
+  /** Sets the seed and returns this generator. */
+  manualSeed(seed: number | bigint): this {
+    checkSeed(seed);
+    N.generatorManualSeed(this._handle, seed);
+    return this;
+  }
+  initialSeed(): number | bigint { return N.generatorInitialSeed(this._handle); }
+  /** Seeds from a non-deterministic source and returns the seed. */
+  seed(): number | bigint { return N.generatorSeed(this._handle); }
+  /** The generator state as a uint8 tensor. */
+  getState(): Tensor { return T(N.generatorGetState(this._handle)); }
+  setState(state: Tensor): this {
+    N.generatorSetState(this._handle, tid(state, 'state', 'setState'));
+    return this;
+  }
+}
+
+function checkSeed(seed: unknown): void {
+  if (typeof seed === 'bigint') return;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`manualSeed(): 'seed' must be an integer, got ${describe(seed)}`);
+}
+
+/** The default CPU generator (torch.default_generator). */
+export const defaultGenerator = new Generator('cpu', N.generatorDefault());
+
+/** Seeds the default CPU generator and every CUDA device's (torch.manual_seed). Returns the default generator. */
+export function manualSeed(seed: number | bigint): Generator {
+  checkSeed(seed);
+  N.manualSeed(seed);
+  return defaultGenerator;
+}
+export function initialSeed(): number | bigint { return N.initialSeed(); }
+/** Seeds from a non-deterministic source; returns the seed. */
+export function seed(): number | bigint { return N.seed(); }
+export function getRngState(): Tensor { return defaultGenerator.getState(); }
+export function setRngState(state: Tensor): void { defaultGenerator.setState(state); }

@@ -1,0 +1,195 @@
+// Generic bridge to libtorch's boxed dispatcher: call any ATen operator by name and overload,
+// with JS arguments converted according to the operator's schema. Autograd, device and dtype
+// dispatch happen inside the dispatcher exactly as for Python's torch functions.
+#include "common.h"
+
+namespace sp {
+
+namespace {
+std::vector<c10::OperatorHandle> g_ops;
+
+c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg);
+
+template <typename T, typename F>
+c10::List<T> toList(const Napi::Value& v, const c10::Argument& arg, F conv) {
+  c10::List<T> out;
+  if (!v.IsArray()) {
+    // A single value where the schema takes a fixed-size list (kernel_size=3 for int[2]) repeats it.
+    T one = conv(v);
+    size_t n = arg.N() ? static_cast<size_t>(*arg.N()) : 1;
+    for (size_t i = 0; i < n; ++i) out.push_back(one);
+    return out;
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  uint32_t n = a.Length();
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) out.push_back(conv(a.Get(i)));
+  return out;
+}
+
+c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg) {
+  const char* name = arg.name().c_str();
+  using c10::TypeKind;
+  switch (type->kind()) {
+    case TypeKind::OptionalType:
+      if (v.IsNull() || v.IsUndefined()) return c10::IValue();
+      return toIValue(v, type->expectRef<c10::OptionalType>().getElementType(), arg);
+    case TypeKind::TensorType:
+      return get(v, name);
+    case TypeKind::IntType:
+    case TypeKind::SymIntType:
+      return toInt(v, name);
+    case TypeKind::FloatType:
+      return toDouble(v, name);
+    case TypeKind::BoolType:
+      return toBool(v, name);
+    case TypeKind::NumberType:
+      return toScalar(v, name);
+    case TypeKind::StringType:
+      return toStr(v, name);
+    case TypeKind::DeviceObjType:
+      return toDevice(v, name);
+    case TypeKind::GeneratorType:
+      return getGenerator(v, name);
+    case TypeKind::ListType: {
+      const c10::TypePtr& elem = type->expectRef<c10::ListType>().getElementType();
+      switch (elem->kind()) {
+        case TypeKind::IntType:
+        case TypeKind::SymIntType:
+          return toList<int64_t>(v, arg, [&](const Napi::Value& x) { return toInt(x, name); });
+        case TypeKind::FloatType:
+          return toList<double>(v, arg, [&](const Napi::Value& x) { return toDouble(x, name); });
+        case TypeKind::BoolType:
+          return toList<bool>(v, arg, [&](const Napi::Value& x) { return toBool(x, name); });
+        case TypeKind::TensorType:
+          if (!v.IsArray()) typeError(std::string("'") + name + "' must be an array of Tensors, got " + jsTypeName(v));
+          return toList<at::Tensor>(v, arg, [&](const Napi::Value& x) { return get(x, name); });
+        case TypeKind::OptionalType:
+          if (elem->expectRef<c10::OptionalType>().getElementType()->kind() == TypeKind::TensorType) {
+            if (!v.IsArray()) typeError(std::string("'") + name + "' must be an array of Tensors, got " + jsTypeName(v));
+            return toList<c10::optional<at::Tensor>>(v, arg, [&](const Napi::Value& x) -> c10::optional<at::Tensor> {
+              if (x.IsNull() || x.IsUndefined()) return c10::nullopt;
+              return get(x, name);
+            });
+          }
+          break;
+        default:
+          break;
+      }
+      typeError(std::string("argument '") + name + "' has an unsupported list type " + type->str());
+    }
+    default:
+      typeError(std::string("argument '") + name + "' has an unsupported type " + type->str());
+  }
+}
+
+Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
+  if (v.isTensor()) return putValue(env, v.toTensor());
+  if (v.isNone()) return env.Null();
+  if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
+  if (v.isDouble()) return Napi::Number::New(env, v.toDouble());
+  if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
+  if (v.isString()) return Napi::String::New(env, v.toStringRef());
+  if (v.isDevice()) return Napi::String::New(env, deviceString(v.toDevice()));
+  if (v.isTensorList()) {
+    auto l = v.toTensorList();
+    Napi::Array a = Napi::Array::New(env, l.size());
+    for (size_t i = 0; i < l.size(); ++i) a.Set(static_cast<uint32_t>(i), putValue(env, l.get(i)));
+    return a;
+  }
+  if (v.isTuple()) {
+    const auto& elems = v.toTupleRef().elements();
+    Napi::Array a = Napi::Array::New(env, elems.size());
+    for (size_t i = 0; i < elems.size(); ++i) a.Set(static_cast<uint32_t>(i), fromIValue(env, elems[i]));
+    return a;
+  }
+  if (v.isList()) {
+    auto l = v.toList();
+    Napi::Array a = Napi::Array::New(env, l.size());
+    for (size_t i = 0; i < l.size(); ++i) a.Set(static_cast<uint32_t>(i), fromIValue(env, l.get(i)));
+    return a;
+  }
+  throw JsError(ErrKind::Torch, "unsupported return type " + v.tagKind());
+}
+}  // namespace
+
+static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
+  std::string name = toStr(info[0], "name");
+  std::string overload = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  auto op = c10::Dispatcher::singleton().findSchema({name, overload});
+  if (!op) {
+    throw JsError(ErrKind::Torch, "operator " + name + (overload.empty() ? "" : "." + overload) +
+                                      " does not exist in this libtorch (" TORCH_VERSION ")");
+  }
+  g_ops.push_back(*op);
+  return Napi::Number::New(info.Env(), static_cast<double>(g_ops.size() - 1));
+}
+
+static const c10::OperatorHandle& opAt(const Napi::Value& v) {
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0 && d < g_ops.size())) typeError("internal: bad operator handle");
+  return g_ops[static_cast<size_t>(d)];
+}
+
+static std::string opLabel(const c10::FunctionSchema& s) {
+  std::string n = s.name();
+  if (n.rfind("aten::", 0) == 0) n = n.substr(6);
+  return n + "()";
+}
+
+// call(op, args[, discard]) -> the operator's result: a handle, a number, or an array of them.
+static Napi::Value jsCall(const Napi::CallbackInfo& info) {
+  const c10::OperatorHandle& op = opAt(info[0]);
+  const c10::FunctionSchema& schema = op.schema();
+  const auto& sargs = schema.arguments();
+  if (!info[1].IsArray()) typeError("internal: call() expects an argument array");
+  Napi::Array args = info[1].As<Napi::Array>();
+  uint32_t n = args.Length();
+  if (n > sargs.size()) {
+    typeError(opLabel(schema) + " takes at most " + std::to_string(sargs.size()) + " arguments (" +
+              std::to_string(n) + " given)");
+  }
+  std::vector<c10::IValue> stack;
+  stack.reserve(sargs.size());
+  for (size_t i = 0; i < sargs.size(); ++i) {
+    const c10::Argument& a = sargs[i];
+    Napi::Value v = i < n ? args.Get(static_cast<uint32_t>(i)) : info.Env().Undefined();
+    if (v.IsUndefined()) {
+      if (a.default_value()) {
+        stack.push_back(*a.default_value());
+        continue;
+      }
+      if (a.type()->kind() == c10::TypeKind::OptionalType) {
+        stack.emplace_back();
+        continue;
+      }
+      typeError(opLabel(schema) + " missing required argument '" + a.name() + "'");
+    }
+    try {
+      stack.push_back(toIValue(v, a.type(), a));
+    } catch (const JsError& e) {
+      if (e.kind == ErrKind::Type || e.kind == ErrKind::Range) throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
+      throw;
+    }
+  }
+  op.callBoxed(&stack);
+  if (info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) return info.Env().Undefined();
+  if (stack.size() == 1) return fromIValue(info.Env(), stack[0]);
+  Napi::Array out = Napi::Array::New(info.Env(), stack.size());
+  for (size_t i = 0; i < stack.size(); ++i) out.Set(static_cast<uint32_t>(i), fromIValue(info.Env(), stack[i]));
+  return out;
+}
+
+static Napi::Value jsOpSchema(const Napi::CallbackInfo& info) {
+  std::ostringstream s;
+  s << opAt(info[0]).schema();
+  return Napi::String::New(info.Env(), s.str());
+}
+
+void initDispatch(Napi::Env env, Napi::Object exports) {
+  SP_DEF("opHandle", jsOpHandle);
+  SP_DEF("call", jsCall);
+  SP_DEF("opSchema", jsOpSchema);
+}
+
+}  // namespace sp

@@ -1,0 +1,522 @@
+// Tensor bindings: creation from JS buffers, metadata, data readback, conversion, indexing,
+// the hot element-wise ops (direct calls, no boxing), and autograd.
+#include "common.h"
+
+namespace sp {
+
+// ---- creation and data ------------------------------------------------------------------------------------
+// fromBuffer(typedArray, shape, srcDtype, dstDtype, device|null, requiresGrad)
+static Napi::Value jsFromBuffer(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray()) typeError("data must be a TypedArray, got " + jsTypeName(info[0]));
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  std::vector<int64_t> shape = toIntVec(info[1], "shape");
+  at::ScalarType src = toDtype(info[2], "srcDtype");
+  at::ScalarType dst = toDtype(info[3], "dtype");
+  int64_t numel = 1;
+  for (int64_t s : shape) {
+    if (s < 0) rangeError("negative dimension " + std::to_string(s) + " in shape");
+    numel *= s;
+  }
+  size_t esize = c10::elementSize(src);
+  size_t bytes = ta.ByteLength();
+  if (static_cast<size_t>(numel) * esize != bytes) {
+    rangeError("data has " + std::to_string(bytes / esize) + " elements but shape " + c10::str(at::IntArrayRef(shape)) +
+               " needs " + std::to_string(numel));
+  }
+  Napi::ArrayBuffer ab = ta.ArrayBuffer();
+  const uint8_t* p = static_cast<const uint8_t*>(ab.Data()) + ta.ByteOffset();
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(src));
+  if (bytes) std::memcpy(t.data_ptr(), p, bytes);
+  if (dst != src) t = t.to(dst);
+  if (info[4].IsString()) {
+    c10::Device dev = toDevice(info[4], "device");
+    if (!dev.is_cpu()) t = t.to(dev);
+  }
+  if (info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value()) t.requires_grad_(true);
+  return putValue(info.Env(), t);
+}
+
+// toBuffer(h) -> ArrayBuffer with the contiguous CPU data (float16/bfloat16 widened to float32)
+static Napi::Value jsToBuffer(const Napi::CallbackInfo& info) {
+  at::Tensor t = get(info[0], "tensor").detach();
+  if (!t.device().is_cpu()) t = t.cpu();
+  if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
+  t = t.contiguous();
+  size_t bytes = t.numel() * t.element_size();
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(info.Env(), bytes);
+  if (bytes) std::memcpy(ab.Data(), t.data_ptr(), bytes);
+  return ab;
+}
+
+static Napi::Value jsItem(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0], "tensor");
+  if (t.numel() != 1) {
+    throw JsError(ErrKind::Range, "a Tensor with " + std::to_string(t.numel()) +
+                                      " elements cannot be converted to a scalar (item() needs exactly one element)");
+  }
+  return fromScalar(info.Env(), t.item());
+}
+
+// ---- metadata ------------------------------------------------------------------------------------------------
+static Napi::Value jsShape(const Napi::CallbackInfo& info) { return fromIntVec(info.Env(), get(info[0]).sizes()); }
+static Napi::Value jsStride(const Napi::CallbackInfo& info) { return fromIntVec(info.Env(), get(info[0]).strides()); }
+static Napi::Value jsDim(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).dim())); }
+static Napi::Value jsNumel(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).numel())); }
+static Napi::Value jsDtype(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<int>(get(info[0]).scalar_type())); }
+static Napi::Value jsDevice(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), deviceString(get(info[0]).device())); }
+static Napi::Value jsRequiresGrad(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info[0]).requires_grad()); }
+static Napi::Value jsIsLeaf(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info[0]).is_leaf()); }
+static Napi::Value jsIsContiguous(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info[0]).is_contiguous()); }
+static Napi::Value jsStorageOffset(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).storage_offset())); }
+static Napi::Value jsSameTensor(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), get(info[0]).unsafeGetTensorImpl() == get(info[1]).unsafeGetTensorImpl());
+}
+static Napi::Value jsSameStorage(const Napi::CallbackInfo& info) {
+  at::Tensor &a = get(info[0]), &b = get(info[1]);
+  return Napi::Boolean::New(info.Env(), a.has_storage() && b.has_storage() && a.storage().is_alias_of(b.storage()));
+}
+
+static Napi::Value jsGradFn(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  const auto& fn = t.grad_fn();
+  if (!fn) return info.Env().Null();
+  std::string n = fn->name();
+  auto p = n.rfind("::");
+  if (p != std::string::npos) n = n.substr(p + 2);
+  return Napi::String::New(info.Env(), n);
+}
+
+// ---- conversion --------------------------------------------------------------------------------------------------
+// to(h, device|null, dtype|null, nonBlocking, copy)
+static Napi::Value jsTo(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  bool hasDev = info[1].IsString(), hasDt = info[2].IsNumber();
+  bool nb = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  bool copy = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+  at::ScalarType dt = hasDt ? toDtype(info[2], "dtype") : t.scalar_type();
+  if (hasDev) return putValue(info.Env(), t.to(toDevice(info[1], "device"), dt, nb, copy));
+  return putValue(info.Env(), t.to(dt, nb, copy));
+}
+
+static Napi::Value jsRequiresGrad_(const Napi::CallbackInfo& info) {
+  get(info[0]).requires_grad_(toBool(info[1], "requiresGrad"));
+  return info.Env().Undefined();
+}
+
+// ---- indexing --------------------------------------------------------------------------------------------------------
+// Index items arrive as two arrays: kinds (0 int, 1 None, 2 Ellipsis, 3 slice, 4 bool, 5 tensor) and values.
+static std::vector<at::indexing::TensorIndex> toIndices(const Napi::Value& kindsV, const Napi::Value& valsV) {
+  using namespace at::indexing;
+  if (!kindsV.IsArray() || !valsV.IsArray()) typeError("internal: bad index arrays");
+  Napi::Array kinds = kindsV.As<Napi::Array>(), vals = valsV.As<Napi::Array>();
+  std::vector<TensorIndex> out;
+  uint32_t n = kinds.Length();
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    int k = static_cast<int>(kinds.Get(i).As<Napi::Number>().Int32Value());
+    Napi::Value v = vals.Get(i);
+    switch (k) {
+      case 0: out.emplace_back(toInt(v, "index")); break;
+      case 1: out.emplace_back(None); break;
+      case 2: out.emplace_back(Ellipsis); break;
+      case 3: {
+        Napi::Array s = v.As<Napi::Array>();
+        auto opt = [&](uint32_t j) -> c10::optional<int64_t> {
+          Napi::Value x = s.Get(j);
+          if (x.IsNull() || x.IsUndefined()) return c10::nullopt;
+          return toInt(x, "slice bound");
+        };
+        c10::optional<int64_t> step = opt(2);
+        if (step && *step <= 0) rangeError("slice step must be positive, got " + std::to_string(*step));
+        out.emplace_back(Slice(opt(0), opt(1), step));
+        break;
+      }
+      case 4: out.emplace_back(toBool(v, "index")); break;
+      case 5: out.emplace_back(get(v, "index")); break;
+      default: typeError("internal: bad index kind");
+    }
+  }
+  return out;
+}
+
+static Napi::Value jsIndex(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  auto idx = toIndices(info[1], info[2]);
+  return putValue(info.Env(), t.index(idx));
+}
+
+// indexPut(h, kinds, vals, valueTensor|null, valueScalar)
+static Napi::Value jsIndexPut(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  auto idx = toIndices(info[1], info[2]);
+  if (info[3].IsNumber()) t.index_put_(idx, get(info[3], "value"));
+  else t.index_put_(idx, toScalar(info[4], "value"));
+  return info.Env().Undefined();
+}
+
+// ---- hot element-wise ops ----------------------------------------------------------------------------------------------
+static at::Tensor binary(int code, const at::Tensor& a, const at::Tensor& b) {
+  switch (code) {
+    case 0: return at::add(a, b);
+    case 1: return at::sub(a, b);
+    case 2: return at::mul(a, b);
+    case 3: return at::div(a, b);
+    case 4: return at::matmul(a, b);
+    case 5: return at::mm(a, b);
+    case 6: return at::bmm(a, b);
+    case 7: return at::eq(a, b);
+    case 8: return at::ne(a, b);
+    case 9: return at::lt(a, b);
+    case 10: return at::le(a, b);
+    case 11: return at::gt(a, b);
+    case 12: return at::ge(a, b);
+    case 13: return at::pow(a, b);
+    case 14: return at::maximum(a, b);
+    case 15: return at::minimum(a, b);
+    case 16: return at::remainder(a, b);
+    case 17: return at::logical_and(a, b);
+    case 18: return at::logical_or(a, b);
+    case 19: return at::logical_xor(a, b);
+    case 20: return at::atan2(a, b);
+    case 21: return at::fmod(a, b);
+    case 22: return at::floor_divide(a, b);
+    default: typeError("internal: bad binary op code");
+  }
+}
+
+static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& s) {
+  switch (code) {
+    case 0: return at::add(a, s);
+    case 1: return at::sub(a, s);
+    case 2: return at::mul(a, s);
+    case 3: return at::div(a, s);
+    case 7: return at::eq(a, s);
+    case 8: return at::ne(a, s);
+    case 9: return at::lt(a, s);
+    case 10: return at::le(a, s);
+    case 11: return at::gt(a, s);
+    case 12: return at::ge(a, s);
+    case 13: return at::pow(a, s);
+    case 16: return at::remainder(a, s);
+    case 21: return at::fmod(a, s);
+    case 22: return at::floor_divide(a, s);
+    case 30: return at::rsub(a, s);              // s - a
+    case 31: return at::mul(at::reciprocal(a), s);  // s / a, as Python's __rtruediv__
+    case 32: return at::pow(s, a);               // s ** a
+    default: typeError("internal: bad scalar op code");
+  }
+}
+
+static void binaryInplace(int code, at::Tensor& a, const at::Tensor& b) {
+  switch (code) {
+    case 0: a.add_(b); return;
+    case 1: a.sub_(b); return;
+    case 2: a.mul_(b); return;
+    case 3: a.div_(b); return;
+    case 13: a.pow_(b); return;
+    case 16: a.remainder_(b); return;
+    case 40: a.copy_(b); return;
+    default: typeError("internal: bad in-place op code");
+  }
+}
+
+static void binaryScalarInplace(int code, at::Tensor& a, const at::Scalar& s) {
+  switch (code) {
+    case 0: a.add_(s); return;
+    case 1: a.sub_(s); return;
+    case 2: a.mul_(s); return;
+    case 3: a.div_(s); return;
+    case 13: a.pow_(s); return;
+    case 16: a.remainder_(s); return;
+    case 41: a.fill_(s); return;
+    default: typeError("internal: bad in-place op code");
+  }
+}
+
+static at::Tensor unary(int code, const at::Tensor& a) {
+  switch (code) {
+    case 0: return at::neg(a);
+    case 1: return at::abs(a);
+    case 2: return at::exp(a);
+    case 3: return at::log(a);
+    case 4: return at::sqrt(a);
+    case 5: return at::rsqrt(a);
+    case 6: return at::relu(a);
+    case 7: return at::sigmoid(a);
+    case 8: return at::tanh(a);
+    case 9: return at::sign(a);
+    case 10: return at::floor(a);
+    case 11: return at::ceil(a);
+    case 12: return at::round(a);
+    case 13: return a.clone();
+    case 14: return a.detach();
+    case 15: return a.contiguous();
+    case 16: return a.t();
+    case 17: return a.sum();
+    case 18: return a.mean();
+    case 19: return at::logical_not(a);
+    case 20: return at::isnan(a);
+    case 21: return at::isfinite(a);
+    case 22: return at::square(a);
+    case 23: return at::reciprocal(a);
+    case 24: return at::sin(a);
+    case 25: return at::cos(a);
+    case 26: return at::log1p(a);
+    case 27: return at::expm1(a);
+    case 28: return at::trunc(a);
+    case 29: return at::frac(a);
+    case 30: return at::erf(a);
+    case 31: return at::log2(a);
+    case 32: return at::log10(a);
+    case 33: return a.max();
+    case 34: return a.min();
+    case 35: return a.argmax();
+    case 36: return a.argmin();
+    case 37: return a.any();
+    case 38: return a.all();
+    case 39: return a.prod();
+    case 40: return at::silu(a);
+    case 41: return at::isinf(a);
+    case 42: return at::tan(a);
+    case 43: return at::asin(a);
+    case 44: return at::acos(a);
+    case 45: return at::atan(a);
+    case 46: return at::sinh(a);
+    case 47: return at::cosh(a);
+    case 48: return a.flatten();
+    case 49: return at::exp2(a);
+    case 50: return at::sgn(a);
+    default: typeError("internal: bad unary op code");
+  }
+}
+
+static void unaryInplace(int code, at::Tensor& a) {
+  switch (code) {
+    case 0: a.neg_(); return;
+    case 1: a.abs_(); return;
+    case 2: a.exp_(); return;
+    case 3: a.log_(); return;
+    case 4: a.sqrt_(); return;
+    case 5: a.rsqrt_(); return;
+    case 6: a.relu_(); return;
+    case 7: a.sigmoid_(); return;
+    case 8: a.tanh_(); return;
+    case 9: a.sign_(); return;
+    case 10: a.floor_(); return;
+    case 11: a.ceil_(); return;
+    case 12: a.round_(); return;
+    case 22: a.square_(); return;
+    case 23: a.reciprocal_(); return;
+    case 60: a.zero_(); return;
+    case 61: a.detach_(); return;
+    default: typeError("internal: bad in-place op code");
+  }
+}
+
+static inline int codeOf(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
+
+// ---- raw fast paths: arguments in the shared buffer g_args ([0] op code, [1] self, [2] other) ----
+static inline at::Scalar scalarOf(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+    return at::Scalar(static_cast<int64_t>(d));
+  return at::Scalar(d);
+}
+static inline int argCode() { return static_cast<int>(g_args[0]); }
+
+template <int32_t (*F)()>
+static napi_value fastRet(napi_env env, napi_callback_info) {
+  try {
+    int32_t slot = F();
+    napi_value r;
+    napi_create_int32(env, slot, &r);
+    return r;
+  } catch (...) {
+    rethrowAsJs(env);
+    return nullptr;
+  }
+}
+template <void (*F)()>
+static napi_value fastVoid(napi_env env, napi_callback_info) {
+  try {
+    F();
+  } catch (...) {
+    rethrowAsJs(env);
+  }
+  return nullptr;
+}
+static int32_t fBin() { return put(binary(argCode(), get(g_args[1], "self"), get(g_args[2], "other"))); }
+static int32_t fBinS() { return put(binaryScalar(argCode(), get(g_args[1], "self"), scalarOf(g_args[2]))); }
+static int32_t fUn() { return put(unary(argCode(), get(g_args[1], "self"))); }
+static void fBinI() { binaryInplace(argCode(), get(g_args[1], "self"), get(g_args[2], "other")); }
+static void fBinSI() { binaryScalarInplace(argCode(), get(g_args[1], "self"), scalarOf(g_args[2])); }
+static void fUnI() { unaryInplace(argCode(), get(g_args[1], "self")); }
+
+static Napi::Value jsBin(const Napi::CallbackInfo& info) {
+  return putValue(info.Env(), binary(codeOf(info[0]), get(info[1], "self"), get(info[2], "other")));
+}
+static Napi::Value jsBinS(const Napi::CallbackInfo& info) {
+  return putValue(info.Env(), binaryScalar(codeOf(info[0]), get(info[1], "self"), toScalar(info[2], "other")));
+}
+static Napi::Value jsBinI(const Napi::CallbackInfo& info) {
+  binaryInplace(codeOf(info[0]), get(info[1], "self"), get(info[2], "other"));
+  return info.Env().Undefined();
+}
+static Napi::Value jsBinSI(const Napi::CallbackInfo& info) {
+  binaryScalarInplace(codeOf(info[0]), get(info[1], "self"), toScalar(info[2], "other"));
+  return info.Env().Undefined();
+}
+static Napi::Value jsUn(const Napi::CallbackInfo& info) {
+  return putValue(info.Env(), unary(codeOf(info[0]), get(info[1], "self")));
+}
+static Napi::Value jsUnI(const Napi::CallbackInfo& info) {
+  unaryInplace(codeOf(info[0]), get(info[1], "self"));
+  return info.Env().Undefined();
+}
+
+// ---- autograd ------------------------------------------------------------------------------------------------------------
+static c10::optional<bool> optBool(const Napi::Value& v, const char* what) {
+  if (v.IsUndefined() || v.IsNull()) return c10::nullopt;
+  return toBool(v, what);
+}
+
+// backward(h, gradient|null, retainGraph|undefined, createGraph, inputs|undefined)
+static Napi::Value jsBackward(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  at::Tensor g;
+  if (info[1].IsNumber()) g = get(info[1], "gradient");
+  bool create = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  c10::optional<bool> retain = optBool(info[2], "retainGraph");
+  if (info[4].IsArray()) {
+    std::vector<at::Tensor> inputs;
+    Napi::Array a = info[4].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) inputs.push_back(get(a.Get(i), "inputs"));
+    t.backward(g, retain, create, at::TensorList(inputs));
+  } else {
+    t.backward(g, retain, create);
+  }
+  return info.Env().Undefined();
+}
+
+// grad(h, cachedHandle|null) -> -1 when the cached handle still is the gradient, null when none, else a new handle
+static Napi::Value jsGrad(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  const at::Tensor& g = t.grad();
+  if (!g.defined()) return info.Env().Null();
+  if (info[1].IsNumber()) {
+    double c = info[1].As<Napi::Number>().DoubleValue();
+    if (c >= 0) {
+      try {
+        if (get(c).unsafeGetTensorImpl() == g.unsafeGetTensorImpl()) return Napi::Number::New(info.Env(), -1);
+      } catch (const JsError&) {
+      }
+    }
+  }
+  return putValue(info.Env(), g);
+}
+
+static Napi::Value jsSetGrad(const Napi::CallbackInfo& info) {
+  at::Tensor& t = get(info[0]);
+  if (info[1].IsNull() || info[1].IsUndefined()) {
+    t.mutable_grad().reset();
+    return info.Env().Undefined();
+  }
+  at::Tensor& g = get(info[1], "grad");
+  if (g.sizes() != t.sizes())
+    rangeError("assigned grad has shape " + c10::str(g.sizes()) + " but the tensor has shape " + c10::str(t.sizes()));
+  if (g.scalar_type() != t.scalar_type())
+    typeError(std::string("assigned grad has dtype ") + c10::toString(g.scalar_type()) + " but the tensor has dtype " +
+              c10::toString(t.scalar_type()));
+  if (g.device() != t.device())
+    typeError("assigned grad is on device " + deviceString(g.device()) + " but the tensor is on " + deviceString(t.device()));
+  t.mutable_grad() = g;
+  return info.Env().Undefined();
+}
+
+static Napi::Value jsRetainGrad(const Napi::CallbackInfo& info) {
+  get(info[0]).retain_grad();
+  return info.Env().Undefined();
+}
+
+static Napi::Value jsRetainsGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), get(info[0]).retains_grad());
+}
+
+static Napi::Value jsSetGradEnabled(const Napi::CallbackInfo& info) {
+  c10::GradMode::set_enabled(toBool(info[0], "mode"));
+  return info.Env().Undefined();
+}
+
+static Napi::Value jsIsGradEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
+}
+
+static std::vector<at::Tensor> handles(const Napi::Value& v, const char* what, bool allowNull) {
+  std::vector<at::Tensor> out;
+  if (!v.IsArray()) typeError(std::string("'") + what + "' must be an array of Tensors, got " + jsTypeName(v));
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    if (allowNull && (x.IsNull() || x.IsUndefined())) out.emplace_back();
+    else out.push_back(get(x, what));
+  }
+  return out;
+}
+
+// autogradGrad(outputs, inputs, gradOutputs|null, retainGraph|undefined, createGraph, allowUnused)
+static Napi::Value jsAutogradGrad(const Napi::CallbackInfo& info) {
+  auto outputs = handles(info[0], "outputs", false);
+  auto inputs = handles(info[1], "inputs", false);
+  std::vector<at::Tensor> gradOutputs;
+  if (info[2].IsArray()) gradOutputs = handles(info[2], "gradOutputs", true);
+  bool create = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+  bool allowUnused = info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();
+  auto res = torch::autograd::grad(outputs, inputs, gradOutputs, optBool(info[3], "retainGraph"), create, allowUnused);
+  Napi::Array a = Napi::Array::New(info.Env(), res.size());
+  for (size_t i = 0; i < res.size(); ++i) a.Set(static_cast<uint32_t>(i), putValue(info.Env(), res[i]));
+  return a;
+}
+
+void initTensor(Napi::Env env, Napi::Object exports) {
+  SP_DEF("fromBuffer", jsFromBuffer);
+  SP_DEF("toBuffer", jsToBuffer);
+  SP_DEF("item", jsItem);
+  SP_DEF("shape", jsShape);
+  SP_DEF("stride", jsStride);
+  SP_DEF("dim", jsDim);
+  SP_DEF("numel", jsNumel);
+  SP_DEF("dtype", jsDtype);
+  SP_DEF("device", jsDevice);
+  SP_DEF("requiresGrad", jsRequiresGrad);
+  SP_DEF("isLeaf", jsIsLeaf);
+  SP_DEF("isContiguous", jsIsContiguous);
+  SP_DEF("storageOffset", jsStorageOffset);
+  SP_DEF("sameTensor", jsSameTensor);
+  SP_DEF("sameStorage", jsSameStorage);
+  SP_DEF("gradFn", jsGradFn);
+  SP_DEF("to", jsTo);
+  SP_DEF("requiresGrad_", jsRequiresGrad_);
+  SP_DEF("index", jsIndex);
+  SP_DEF("indexPut", jsIndexPut);
+  def(env, exports, "fbin", &fastRet<fBin>);
+  def(env, exports, "fbinS", &fastRet<fBinS>);
+  def(env, exports, "fun", &fastRet<fUn>);
+  def(env, exports, "fbinI", &fastVoid<fBinI>);
+  def(env, exports, "fbinSI", &fastVoid<fBinSI>);
+  def(env, exports, "funI", &fastVoid<fUnI>);
+  SP_DEF("bin", jsBin);
+  SP_DEF("binS", jsBinS);
+  SP_DEF("binI", jsBinI);
+  SP_DEF("binSI", jsBinSI);
+  SP_DEF("un", jsUn);
+  SP_DEF("unI", jsUnI);
+  SP_DEF("backward", jsBackward);
+  SP_DEF("grad", jsGrad);
+  SP_DEF("setGrad", jsSetGrad);
+  SP_DEF("retainGrad", jsRetainGrad);
+  SP_DEF("retainsGrad", jsRetainsGrad);
+  SP_DEF("setGradEnabled", jsSetGradEnabled);
+  SP_DEF("isGradEnabled", jsIsGradEnabled);
+  SP_DEF("autogradGrad", jsAutogradGrad);
+}
+
+}  // namespace sp

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for sigprop: system packages, npm packages, the native addon.
+#   bash scripts/setup.sh          (as root, or with sudo available)
+# Idempotent: re-running skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+need=()
+for p in libtorch-dev dataset-fashion-mnist cmake g++ make; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v node >/dev/null || { echo "setup: Node.js >= 18 is required (apt-get install nodejs npm)" >&2; exit 1; }
+
+# npm install runs scripts/install.js, which builds the addon if no shipped binary loads.
+npm install --no-audit --no-fund --loglevel=error
+# Always build from this checkout's native/ sources (build/Release takes precedence over prebuilds/).
+node scripts/build.js >/tmp/sigprop-build.log 2>&1 || { tail -50 /tmp/sigprop-build.log >&2; exit 1; }
+npm run --silent build:ts
+echo "setup: done ($(node -p "require('./dist/torch').buildInfo().addonPath"))" >&2

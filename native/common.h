@@ -77,6 +77,7 @@ void initTable(Napi::Env env, Napi::Object exports);
 void initTensor(Napi::Env env, Napi::Object exports);
 void initDispatch(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
+void initAllocator(Napi::Env env, Napi::Object exports);
 
 }  // namespace sp
 

@@ -317,6 +317,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     sp::initTensor(env, exports);
     sp::initDispatch(env, exports);
     sp::initRuntime(env, exports);
+    sp::initAllocator(env, exports);
   } catch (...) {
     sp::rethrowAsJs(env);
   }

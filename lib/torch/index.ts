@@ -11,7 +11,7 @@ export type { Scalar, Dims, TensorOrScalar, TypedArray, NestedArray, ValuesIndic
 export { DTYPES } from './dtype';
 export type { DType, DTypeLike, Device } from './dtype';
 export { TorchError, OutOfMemoryError, CudaError, DisposedTensorError } from './errors';
-export { tidy, scope, keep, dispose, memory } from './memory';
+export { tidy, scope, keep, dispose, memory, emptyCpuCache } from './memory';
 export type { MemoryInfo } from './memory';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd';
 export { Generator, defaultGenerator, manualSeed, initialSeed, seed, getRngState, setRngState } from './random';

@@ -215,9 +215,19 @@ export interface MemoryInfo {
   numTensors: number;
   /** Bytes of the distinct storages those tensors use. */
   numBytes: number;
+  /** Bytes of freed large CPU blocks kept for reuse by sigprop's CPU allocator (see emptyCpuCache). */
+  cpuCacheBytes: number;
+  /** Bytes of large CPU blocks (>= 256 KiB) in use by any tensor, including ones JS does not hold. */
+  cpuLargeBytesInUse: number;
 }
 
-/** Number and bytes of live tensors (handles held from JavaScript). */
+/** Number and bytes of live tensors (handles held from JavaScript), and the CPU block cache. */
 export function memory(): MemoryInfo {
-  return { numTensors: N.liveCount(), numBytes: N.liveBytes() };
+  const [cached, inUse] = N.cpuCacheInfo() as number[];
+  return { numTensors: N.liveCount(), numBytes: N.liveBytes(), cpuCacheBytes: cached, cpuLargeBytesInUse: inUse };
+}
+
+/** Returns the CPU allocator's cached free blocks to the operating system. */
+export function emptyCpuCache(): void {
+  N.cpuEmptyCache();
 }

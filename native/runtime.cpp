@@ -392,6 +392,7 @@ static Napi::Value jsBuildInfo(const Napi::CallbackInfo& info) {
   if (dladdr(reinterpret_cast<void*>(&at::get_num_threads), &dl) && dl.dli_fname) o.Set("libtorchPath", dl.dli_fname);
   if (dladdr(reinterpret_cast<void*>(&jsBuildInfo), &dl) && dl.dli_fname) o.Set("addonPath", dl.dli_fname);
   o.Set("parallelInfo", at::get_parallel_info());
+  o.Set("sourceHash", SIGPROP_SOURCE_HASH);
   return o;
 }
 

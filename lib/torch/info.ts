@@ -12,6 +12,8 @@ export interface BuildInfo {
   addonPath: string;
   /** libtorch's at::get_parallel_info(). */
   parallelInfo: string;
+  /** Hash of the native sources the addon was built from (scripts/source-hash.js). */
+  sourceHash: string;
 }
 
 export function buildInfo(): BuildInfo {

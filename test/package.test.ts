@@ -1,0 +1,105 @@
+// The package as users meet it: exports, self-reference, ESM, types, the doctor, the shipped binary, load errors.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+const node = (args: string[], env: Record<string, string> = {}, cwd = root) =>
+  spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('package exports', () => {
+  test("require('sigprop/torch') works from the package folder (self-reference)", () => {
+    const r = node(['-e', "const torch = require('sigprop/torch'); console.log(torch.tensor([1, 2]).add(1).tolist().join(','))"]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('2,3');
+  });
+
+  test("import * as torch from 'sigprop/torch' works (ESM)", () => {
+    const r = node(['--input-type=module', '-e', "import * as torch from 'sigprop/torch'; import * as sp from 'sigprop'; console.log(String(torch.ones(2)), typeof sp.torch.zeros)"]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('tensor([1., 1.]) function');
+  });
+
+  test('ships .d.ts types for every entry point', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    for (const entry of ['.', './torch']) {
+      const types = pkg.exports[entry].types as string;
+      expect(fs.existsSync(path.join(root, types))).toBe(true);
+    }
+    const dts = fs.readFileSync(path.join(root, 'dist/torch/tensor.d.ts'), 'utf8');
+    expect(dts).toMatch(/export declare class Tensor/);
+    expect(dts).toMatch(/backward\(/);
+  });
+});
+
+describe('doctor', () => {
+  test('reports version, addon, libtorch, CUDA and threads', () => {
+    const r = node([path.join(root, 'bin/sigprop.js'), 'doctor', '--json']);
+    expect(r.status).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.package).toBe(require('../package.json').version);
+    expect(info.libtorchVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(fs.existsSync(info.libtorchPath)).toBe(true);
+    expect(fs.existsSync(info.addon)).toBe(true);
+    expect(typeof info.cudaAvailable).toBe('boolean');
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    const text = node([path.join(root, 'bin/sigprop.js'), 'doctor']);
+    expect(text.stdout).toMatch(/libtorch\s+\d+\.\d+/);
+    expect(text.stdout).toMatch(/CUDA\s+/);
+  });
+});
+
+describe('shipped binary (prebuilds/)', () => {
+  const prebuild = path.join(root, 'prebuilds/linux-x64/sigprop.node');
+  const { sourceHash } = require('../scripts/source-hash.js');
+
+  test('exists for linux-x64 and was built from the current native sources', () => {
+    expect(fs.existsSync(prebuild)).toBe(true);
+    const r = node(['-e', "const t = require('./dist/torch'); console.log(t.buildInfo().sourceHash, t.buildInfo().addonPath)"], { SIGPROP_ADDON: prebuild });
+    expect(r.stderr).toBe('');
+    const [hash, loaded] = r.stdout.trim().split(' ');
+    expect(loaded).toBe(prebuild);
+    // If this fails, native/ changed without rebuilding the prebuild: run `npm run prebuild` and commit prebuilds/.
+    expect(hash).toBe(sourceHash(root));
+  });
+
+  test('computes correctly', () => {
+    const r = node(['-e', "const t = require('./dist/torch'); t.manualSeed(0); console.log(t.randn(3).mul(2).sum().item().toFixed(4))"], { SIGPROP_ADDON: prebuild });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('-1.8624');
+  });
+});
+
+describe('load errors', () => {
+  test('an addon file that cannot be loaded gives the path, the cause and the fix', () => {
+    const bogus = path.join(os.tmpdir(), `sigprop-bogus-${process.pid}.node`);
+    fs.writeFileSync(bogus, 'not an ELF file');
+    try {
+      const r = node(['-e', "require('./dist/torch')"], { SIGPROP_ADDON: bogus });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(bogus);
+      expect(r.stderr).toMatch(/could not be loaded/);
+      expect(r.stderr).toMatch(/apt-get install -y libtorch-dev cmake g\+\+ && npm rebuild sigprop/);
+    } finally {
+      fs.unlinkSync(bogus);
+    }
+  });
+
+  test('no binary at all: the error lists where it looked and the command that fixes it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigprop-nobin-'));
+    try {
+      fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+      const r = node(['-e', "require('./dist/torch')"], { SIGPROP_ADDON: '' }, dir);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/no native addon for linux-x64/);
+      expect(r.stderr).toContain(path.join(dir, 'build/Release'));
+      expect(r.stderr).toContain(path.join(dir, 'prebuilds/linux-x64'));
+      expect(r.stderr).toMatch(/npm rebuild sigprop/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

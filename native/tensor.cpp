@@ -184,12 +184,21 @@ static at::Tensor binary(int code, const at::Tensor& a, const at::Tensor& b) {
   }
 }
 
+// Python passes a number operand of add/sub/mul/div as a 0-d "wrapped number" tensor to the
+// Tensor overload (the Scalar overloads are C++-only); doing the same gives the same autograd
+// nodes (AddBackward0, not AddBackward1) and the same type promotion.
+at::Tensor wrapScalar(const at::Scalar& s) {
+  at::Tensor t = c10::scalar_to_tensor(s);
+  t.unsafeGetTensorImpl()->set_wrapped_number(true);
+  return t;
+}
+
 static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& s) {
   switch (code) {
-    case 0: return at::add(a, s);
-    case 1: return at::sub(a, s);
-    case 2: return at::mul(a, s);
-    case 3: return at::div(a, s);
+    case 0: return at::add(a, wrapScalar(s));
+    case 1: return at::sub(a, wrapScalar(s));
+    case 2: return at::mul(a, wrapScalar(s));
+    case 3: return at::div(a, wrapScalar(s));
     case 7: return at::eq(a, s);
     case 8: return at::ne(a, s);
     case 9: return at::lt(a, s);
@@ -201,8 +210,7 @@ static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& 
     case 21: return at::fmod(a, s);
     case 22: return at::floor_divide(a, s);
     case 30: return at::rsub(a, s);              // s - a
-    case 31: return at::mul(at::reciprocal(a), s);  // s / a, as Python's __rtruediv__
-    case 32: return at::pow(s, a);               // s ** a
+    case 31: return at::mul(at::reciprocal(a), wrapScalar(s));  // s / a, as Python's __rtruediv__
     default: typeError("internal: bad scalar op code");
   }
 }
@@ -222,10 +230,10 @@ static void binaryInplace(int code, at::Tensor& a, const at::Tensor& b) {
 
 static void binaryScalarInplace(int code, at::Tensor& a, const at::Scalar& s) {
   switch (code) {
-    case 0: a.add_(s); return;
-    case 1: a.sub_(s); return;
-    case 2: a.mul_(s); return;
-    case 3: a.div_(s); return;
+    case 0: a.add_(wrapScalar(s)); return;
+    case 1: a.sub_(wrapScalar(s)); return;
+    case 2: a.mul_(wrapScalar(s)); return;
+    case 3: a.div_(wrapScalar(s)); return;
     case 13: a.pow_(s); return;
     case 16: a.remainder_(s); return;
     case 41: a.fill_(s); return;
@@ -350,6 +358,11 @@ static int32_t fUn() { return put(unary(argCode(), get(g_args[1], "self"))); }
 static void fBinI() { binaryInplace(argCode(), get(g_args[1], "self"), get(g_args[2], "other")); }
 static void fBinSI() { binaryScalarInplace(argCode(), get(g_args[1], "self"), scalarOf(g_args[2])); }
 static void fUnI() { unaryInplace(argCode(), get(g_args[1], "self")); }
+
+// wrapScalar(number|boolean) -> handle of a wrapped-number tensor (for the alpha / rounding-mode forms)
+static Napi::Value jsWrapScalar(const Napi::CallbackInfo& info) {
+  return putValue(info.Env(), wrapScalar(toScalar(info[0], "other")));
+}
 
 static Napi::Value jsBin(const Napi::CallbackInfo& info) {
   return putValue(info.Env(), binary(codeOf(info[0]), get(info[1], "self"), get(info[2], "other")));
@@ -503,6 +516,7 @@ void initTensor(Napi::Env env, Napi::Object exports) {
   def(env, exports, "fbinI", &fastVoid<fBinI>);
   def(env, exports, "fbinSI", &fastVoid<fBinSI>);
   def(env, exports, "funI", &fastVoid<fUnI>);
+  SP_DEF("wrapScalar", jsWrapScalar);
   SP_DEF("bin", jsBin);
   SP_DEF("binS", jsBinS);
   SP_DEF("binI", jsBinI);

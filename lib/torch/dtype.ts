@@ -1,5 +1,6 @@
 /** dtypes and devices. dtypes are strings ('float32', ...); devices are strings ('cpu', 'cuda', 'cuda:1'). */
-import { describe } from './errors';
+import { describe, CudaError } from './errors';
+import { N } from './native';
 
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 /** Accepted wherever a dtype is: the canonical names and PyTorch's aliases ('float', 'long', 'half', ...). */
@@ -58,10 +59,24 @@ export function elementSize(d: DType): number {
 
 const DEVICE_RE = /^(cpu|cuda)(:(\d+))?$/;
 
-/** Validates a device string ('cpu', 'cuda', 'cuda:N'); throws TypeError naming `param` otherwise. */
+let cudaCount: number | undefined;
+
+/**
+ * Validates a device string ('cpu', 'cuda', 'cuda:N'); throws TypeError naming `param` otherwise,
+ * and CudaError when a CUDA device is asked for that this machine or build does not have.
+ */
 export function toDevice(d: unknown, param = 'device'): Device {
-  if (typeof d === 'string' && DEVICE_RE.test(d)) return d;
-  throw new TypeError(`'${param}' must be a device ('cpu', 'cuda' or 'cuda:N'), got ${describe(d)}`);
+  const m = typeof d === 'string' ? DEVICE_RE.exec(d) : null;
+  if (!m) throw new TypeError(`'${param}' must be a device ('cpu', 'cuda' or 'cuda:N'), got ${describe(d)}`);
+  if (m[1] === 'cuda') {
+    if (cudaCount === undefined) cudaCount = N.cudaDeviceCount() as number;
+    if (cudaCount === 0) {
+      throw new CudaError(`CUDA is not available (${N.buildInfo().cuda ? 'no CUDA device was found' : 'this addon was built against a CPU-only libtorch'}), but '${param}' asked for '${d}'`);
+    }
+    const idx = m[3] === undefined ? 0 : Number(m[3]);
+    if (idx >= cudaCount) throw new CudaError(`'${param}' asked for '${d}' but there are only ${cudaCount} CUDA device(s)`);
+  }
+  return d as string;
 }
 
 export function optDevice(d: unknown, param = 'device'): Device | undefined {

@@ -267,9 +267,8 @@ export function tensorFromData(data: unknown, dtype: DTypeLike | undefined, devi
 
 // ---- ops ----------------------------------------------------------------------------------------------------------
 const O = {
-  add: op('add', 'Tensor'), addS: op('add', 'Scalar'), add_: op('add_', 'Tensor'), addS_: op('add_', 'Scalar'),
-  sub: op('sub', 'Tensor'), subS: op('sub', 'Scalar'), sub_: op('sub_', 'Tensor'), subS_: op('sub_', 'Scalar'),
-  divMode: op('div', 'Tensor_mode'), divSMode: op('div', 'Scalar_mode'), divMode_: op('div_', 'Tensor_mode'), divSMode_: op('div_', 'Scalar_mode'),
+  add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), sub: op('sub', 'Tensor'), sub_: op('sub_', 'Tensor'),
+  divMode: op('div', 'Tensor_mode'), divMode_: op('div_', 'Tensor_mode'),
   sumAll: op('sum'), sumDim: op('sum', 'dim_IntList'), meanAll: op('mean'), meanDim: op('mean', 'dim'),
   prodAll: op('prod'), prodDim: op('prod', 'dim_int'),
   stdAll: op('std'), stdDim: op('std', 'dim'), varAll: op('var'), varDim: op('var', 'dim'),
@@ -298,12 +297,27 @@ const O = {
   addcmul: op('addcmul'), addcmul_: op('addcmul_'), addcdiv: op('addcdiv'), addcdiv_: op('addcdiv_'),
   lerpS_: op('lerp_', 'Scalar'), lerpT_: op('lerp_', 'Tensor'), lerpS: op('lerp', 'Scalar'), lerpT: op('lerp', 'Tensor'),
   dot: op('dot'), equal: op('equal'), allclose: op('allclose'), isclose: op('isclose'),
-  clone: op('clone'), contiguous: op('contiguous'), resultType: op('result_type', 'Tensor'),
+  clone: op('clone'), contiguous: op('contiguous'), resultType: op('result_type', 'Tensor'), resultTypeST: op('result_type', 'Scalar_Tensor'),
+  scalarTensor: op('scalar_tensor'),
 };
 
 // fast-path op codes (native/tensor.cpp)
-const B = { add: 0, sub: 1, mul: 2, div: 3, matmul: 4, mm: 5, bmm: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, pow: 13, maximum: 14, minimum: 15, remainder: 16, logicalAnd: 17, logicalOr: 18, logicalXor: 19, atan2: 20, fmod: 21, floorDivide: 22, rsub: 30, rdiv: 31, rpow: 32, copy: 40, fill: 41 } as const;
+const B = { add: 0, sub: 1, mul: 2, div: 3, matmul: 4, mm: 5, bmm: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, pow: 13, maximum: 14, minimum: 15, remainder: 16, logicalAnd: 17, logicalOr: 18, logicalXor: 19, atan2: 20, fmod: 21, floorDivide: 22, rsub: 30, rdiv: 31, copy: 40, fill: 41 } as const;
 const U = { neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, relu: 6, sigmoid: 7, tanh: 8, sign: 9, floor: 10, ceil: 11, round: 12, clone: 13, detach: 14, contiguous: 15, t: 16, sum: 17, mean: 18, logicalNot: 19, isnan: 20, isfinite: 21, square: 22, reciprocal: 23, sin: 24, cos: 25, log1p: 26, expm1: 27, trunc: 28, frac: 29, erf: 30, log2: 31, log10: 32, max: 33, min: 34, argmax: 35, argmin: 36, any: 37, all: 38, prod: 39, silu: 40, isinf: 41, tan: 42, asin: 43, acos: 44, atan: 45, sinh: 46, cosh: 47, flatten: 48, exp2: 49, sgn: 50, zero: 60, detach_: 61 } as const;
+
+/**
+ * Calls fn with the handle of a tensor operand; a number operand becomes a 0-d "wrapped number"
+ * tensor, as Python passes it to add/sub/mul/div (same autograd nodes, same type promotion).
+ */
+function withOperand<R>(other: unknown, fn: string, f: (handle: number) => R): R {
+  if (other instanceof Tensor) return f(other._id);
+  const w: number = N.wrapScalar(checkScalar(other, 'other', fn));
+  try {
+    return f(w);
+  } finally {
+    N.free(w);
+  }
+}
 
 // Hot paths: arguments go through the shared buffer A, results come back as slot numbers.
 function binary(self: Tensor, code: number, other: unknown, fn: string): Tensor {
@@ -475,7 +489,7 @@ export class Tensor implements Owned {
         device = a.device;
         dtype = a.dtype;
       } else if (typeof a === 'string' && /^(cpu|cuda)(:\d+)?$/.test(a)) {
-        device = a;
+        device = toDevice(a);
       } else if (typeof a === 'string') {
         dtype = toDType(a, 'dtype');
       } else {
@@ -553,25 +567,30 @@ export class Tensor implements Owned {
   add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
     if (opts === undefined || opts.alpha === undefined) return binary(this, B.add, other, 'add');
     const alpha = checkScalar(opts.alpha, 'alpha', 'add');
-    return other instanceof Tensor ? T(O.add([this._id, other._id, alpha])) : T(O.addS([this._id, checkScalar(other, 'other', 'add'), alpha]));
+    return withOperand(other, 'add', (o) => T(O.add([this._id, o, alpha])));
   }
   sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
     if (opts === undefined || opts.alpha === undefined) return binary(this, B.sub, other, 'sub');
     const alpha = checkScalar(opts.alpha, 'alpha', 'sub');
-    return other instanceof Tensor ? T(O.sub([this._id, other._id, alpha])) : T(O.subS([this._id, checkScalar(other, 'other', 'sub'), alpha]));
+    return withOperand(other, 'sub', (o) => T(O.sub([this._id, o, alpha])));
   }
   mul(other: TensorOrScalar): Tensor { return binary(this, B.mul, other, 'mul'); }
   div(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor {
     if (opts === undefined || opts.roundingMode === undefined || opts.roundingMode === null) return binary(this, B.div, other, 'div');
-    return other instanceof Tensor ? T(O.divMode([this._id, other._id, opts.roundingMode])) : T(O.divSMode([this._id, checkScalar(other, 'other', 'div'), opts.roundingMode]));
+    const mode = opts.roundingMode;
+    return withOperand(other, 'div', (o) => T(O.divMode([this._id, o, mode])));
   }
   /** other - this (Python's `other - t` for a scalar other). */
   rsub(other: TensorOrScalar): Tensor { return other instanceof Tensor ? other.sub(this) : T(N.binS(B.rsub, this._id, checkScalar(other, 'other', 'rsub'))); }
   /** other / this. */
   rdiv(other: TensorOrScalar): Tensor { return other instanceof Tensor ? other.div(this) : T(N.binS(B.rdiv, this._id, checkScalar(other, 'other', 'rdiv'))); }
   pow(exponent: TensorOrScalar): Tensor { return binary(this, B.pow, exponent, 'pow'); }
-  /** other ** this. */
-  rpow(base: Scalar): Tensor { return T(N.binS(B.rpow, this._id, checkScalar(base, 'base', 'rpow'))); }
+  /** base ** this, as Python's `__rpow__`: the base becomes a tensor of the promoted dtype on this device. */
+  rpow(base: Scalar): Tensor {
+    const b = checkScalar(base, 'base', 'rpow');
+    const dt = dtypeFromCode(O.resultTypeST([b, this._id]));
+    return torch_full_like_scalar(b, dt, this.device).pow(this);
+  }
   remainder(other: TensorOrScalar): Tensor { return binary(this, B.remainder, other, 'remainder'); }
   fmod(other: TensorOrScalar): Tensor { return binary(this, B.fmod, other, 'fmod'); }
   floorDivide(other: TensorOrScalar): Tensor { return binary(this, B.floorDivide, other, 'floorDivide'); }
@@ -909,22 +928,20 @@ export class Tensor implements Owned {
   add_(other: TensorOrScalar, opts?: { alpha?: number }): this {
     if (opts === undefined || opts.alpha === undefined) return binaryInplace(this, B.add, other, 'add_') as this;
     const alpha = checkScalar(opts.alpha, 'alpha', 'add_');
-    if (other instanceof Tensor) O.add_([this._id, other._id, alpha], true);
-    else O.addS_([this._id, checkScalar(other, 'other', 'add_'), alpha], true);
+    withOperand(other, 'add_', (o) => O.add_([this._id, o, alpha], true));
     return this;
   }
   sub_(other: TensorOrScalar, opts?: { alpha?: number }): this {
     if (opts === undefined || opts.alpha === undefined) return binaryInplace(this, B.sub, other, 'sub_') as this;
     const alpha = checkScalar(opts.alpha, 'alpha', 'sub_');
-    if (other instanceof Tensor) O.sub_([this._id, other._id, alpha], true);
-    else O.subS_([this._id, checkScalar(other, 'other', 'sub_'), alpha], true);
+    withOperand(other, 'sub_', (o) => O.sub_([this._id, o, alpha], true));
     return this;
   }
   mul_(other: TensorOrScalar): this { return binaryInplace(this, B.mul, other, 'mul_') as this; }
   div_(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): this {
     if (opts === undefined || opts.roundingMode == null) return binaryInplace(this, B.div, other, 'div_') as this;
-    if (other instanceof Tensor) O.divMode_([this._id, other._id, opts.roundingMode], true);
-    else O.divSMode_([this._id, checkScalar(other, 'other', 'div_'), opts.roundingMode], true);
+    const mode = opts.roundingMode;
+    withOperand(other, 'div_', (o) => O.divMode_([this._id, o, mode], true));
     return this;
   }
   pow_(exponent: TensorOrScalar): this { return binaryInplace(this, B.pow, exponent, 'pow_') as this; }
@@ -999,6 +1016,11 @@ export class Tensor implements Owned {
   }
 }
 (Tensor.prototype as unknown as Record<symbol, boolean>)[TENSOR_BRAND] = true;
+
+/** A 0-d tensor holding `value` (torch.tensor(value, dtype, device)); owned by the current scope. */
+function torch_full_like_scalar(value: Scalar, dtype: DType, device: Device): Tensor {
+  return T(O.scalarTensor([value, dtypeCode(dtype), undefined, device]));
+}
 
 function flatDims(dims: (number | number[])[], fn: string): number[] {
   const list = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]);

@@ -43,23 +43,32 @@ size_t sizeClass(size_t n) {
 
 void freeSmall(void* p) { c10::free_cpu(p); }
 
-void freeLarge(void* p) {
+// Frees a large block; returns false if p is not one (then it came from alloc_cpu).
+bool releaseLarge(void* p) {
   Pools& P = *g_pools;
   size_t sz;
   {
     std::lock_guard<std::mutex> lock(P.mu);
     auto it = P.sizes.find(p);
-    if (it == P.sizes.end()) return;  // not ours (cannot happen)
+    if (it == P.sizes.end()) return false;
     sz = it->second;
     P.inUse -= sz;
     if (P.cached + sz <= P.cap) {
       P.free[sz].push_back(p);
       P.cached += sz;
-      return;
+      return true;
     }
     P.sizes.erase(it);
   }
   munmap(p, sz);
+  return true;
+}
+
+void freeLarge(void* p) { releaseLarge(p); }
+
+// The deleter of raw_allocate()d memory (MKL-DNN kernels use that path): either kind of block.
+void freeAny(void* p) {
+  if (!releaseLarge(p)) c10::free_cpu(p);
 }
 
 struct PoolAllocator final : public at::Allocator {
@@ -92,7 +101,8 @@ struct PoolAllocator final : public at::Allocator {
     P.inUse += sz;
     return {p, p, &freeLarge, at::Device(at::DeviceType::CPU)};
   }
-  at::DeleterFnPtr raw_deleter() const override { return nullptr; }
+  // DataPtrs carry freeSmall / freeLarge; raw_allocate() / raw_deallocate() use this one.
+  at::DeleterFnPtr raw_deleter() const override { return &freeAny; }
 #ifdef SP_ALLOC_COPY_DATA
   void copy_data(void* dest, const void* src, std::size_t count) const override { std::memcpy(dest, src, count); }
 #endif

@@ -8,7 +8,7 @@ namespace sp {
 namespace {
 std::vector<c10::OperatorHandle> g_ops;
 
-c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg);
+c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg, const char* name);
 
 template <typename T, typename F>
 c10::List<T> toList(const Napi::Value& v, const c10::Argument& arg, F conv) {
@@ -27,13 +27,12 @@ c10::List<T> toList(const Napi::Value& v, const c10::Argument& arg, F conv) {
   return out;
 }
 
-c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg) {
-  const char* name = arg.name().c_str();
+c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg, const char* name) {
   using c10::TypeKind;
   switch (type->kind()) {
     case TypeKind::OptionalType:
       if (v.IsNull() || v.IsUndefined()) return c10::IValue();
-      return toIValue(v, type->expectRef<c10::OptionalType>().getElementType(), arg);
+      return toIValue(v, type->expectRef<c10::OptionalType>().getElementType(), arg, name);
     case TypeKind::TensorType:
       return get(v, name);
     case TypeKind::IntType:
@@ -131,10 +130,26 @@ static const c10::OperatorHandle& opAt(const Napi::Value& v) {
   return g_ops[static_cast<size_t>(d)];
 }
 
+// Messages use the JS API's camelCase names (full_like -> fullLike, rounding_mode -> roundingMode).
+static std::string camel(const std::string& n) {
+  std::string out;
+  bool up = false;
+  for (size_t i = 0; i < n.size(); ++i) {
+    char c = n[i];
+    if (c == '_' && i > 0 && i + 1 < n.size()) {
+      up = true;
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    up = false;
+  }
+  return out;
+}
+
 static std::string opLabel(const c10::FunctionSchema& s) {
   std::string n = s.name();
   if (n.rfind("aten::", 0) == 0) n = n.substr(6);
-  return n + "()";
+  return camel(n) + "()";
 }
 
 // call(op, args[, discard]) -> the operator's result: a handle, a number, or an array of them.
@@ -163,10 +178,11 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
         stack.emplace_back();
         continue;
       }
-      typeError(opLabel(schema) + " missing required argument '" + a.name() + "'");
+      typeError(opLabel(schema) + " missing required argument '" + camel(a.name()) + "'");
     }
     try {
-      stack.push_back(toIValue(v, a.type(), a));
+      std::string name = camel(a.name());
+      stack.push_back(toIValue(v, a.type(), a, name.c_str()));
     } catch (const JsError& e) {
       if (e.kind == ErrKind::Type || e.kind == ErrKind::Range) throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
       throw;

@@ -38,7 +38,7 @@ int64_t toInt(const Napi::Value& v, const char* what) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || d != std::floor(d))
       typeError(std::string("'") + what + "' must be an integer, got " + jsTypeName(v));
-    if (std::fabs(d) > 9223372036854775807.0) rangeError(std::string("'") + what + "' is out of the int64 range");
+    if (d >= 9223372036854775808.0 || d < -9223372036854775808.0) rangeError(std::string("'") + what + "' is out of the int64 range, got " + jsTypeName(v));
     return static_cast<int64_t>(d);
   }
   if (v.IsBigInt()) {

@@ -1,5 +1,6 @@
 /** torch.cuda: device queries and memory statistics. On machines without CUDA, isAvailable() is false and the rest throws CudaError. */
 import { N } from './native';
+import { checkSeed } from './random';
 
 type DeviceArg = number | string | undefined;
 export function isAvailable(): boolean { return N.cudaIsAvailable(); }
@@ -16,10 +17,14 @@ export function resetPeakMemoryStats(device?: DeviceArg): void { N.cudaResetPeak
 export function emptyCache(): void { N.cudaEmptyCache(); }
 /** Seeds every CUDA device (torch.manual_seed seeds them too). */
 export function manualSeedAll(seed: number | bigint): void {
+  checkSeed(seed, 'cuda.manualSeed');
   // at::manual_seed seeds the CPU generator as well; restore it so that only CUDA changes.
   const cpuState = N.generatorGetState(N.generatorDefault());
-  N.manualSeed(seed);
-  N.generatorSetState(N.generatorDefault(), cpuState);
-  N.free(cpuState);
+  try {
+    N.manualSeed(seed);
+    N.generatorSetState(N.generatorDefault(), cpuState);
+  } finally {
+    N.free(cpuState);
+  }
 }
 export const manualSeed = manualSeedAll;

@@ -29,6 +29,12 @@ export function toDType(d: unknown, param = 'dtype'): DType {
   throw new TypeError(`'${param}' must be a dtype (${DTYPES.join(', ')}), got ${describe(d)}`);
 }
 
+/** Whether a string names a dtype (canonical, alias, or 'torch.'-prefixed). */
+export function isDTypeName(s: string): boolean {
+  const t = s.startsWith('torch.') ? s.slice(6) : s;
+  return t in CODES || t in ALIASES;
+}
+
 export function dtypeCode(d: unknown, param = 'dtype'): number {
   return CODES[toDType(d, param)];
 }

@@ -57,6 +57,10 @@ const PRINT_OPTS: PrintOptions = {
 export function setPrintOptions(
   opts: Partial<PrintOptions> & { profile?: 'default' | 'short' | 'full' },
 ): void {
+  if (typeof opts !== 'object' || opts === null) throw new TypeError(`setPrintOptions(): expected an options object, got ${opts === null ? 'null' : typeof opts}`);
+  for (const k of Object.keys(opts)) {
+    if (!PRINT_KEYS.includes(k)) throw new TypeError(`setPrintOptions() got an unexpected keyword argument '${k}' (accepted: ${PRINT_KEYS.join(', ')})`);
+  }
   const { profile } = opts;
   if (profile !== undefined) {
     if (profile === 'default') {
@@ -75,7 +79,7 @@ export function setPrintOptions(
       PRINT_OPTS.edgeitems = 3;
       PRINT_OPTS.linewidth = 80;
     } else {
-      throw new Error(`setPrintOptions: unknown profile '${String(profile)}'`);
+      throw new RangeError(`setPrintOptions(): unknown profile '${String(profile)}' (expected 'default', 'short' or 'full')`);
     }
   }
   if (opts.precision != null) PRINT_OPTS.precision = checkInt('precision', opts.precision);
@@ -85,10 +89,11 @@ export function setPrintOptions(
   PRINT_OPTS.sciMode = opts.sciMode ?? null;
 }
 
-function checkInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0) {
-    throw new RangeError(`setPrintOptions: ${name} must be a non-negative integer, got ${v}`);
-  }
+const PRINT_KEYS = ['precision', 'threshold', 'edgeitems', 'linewidth', 'sciMode', 'profile'];
+
+function checkInt(name: string, v: unknown): number {
+  if (typeof v !== 'number') throw new TypeError(`setPrintOptions(): '${name}' must be a non-negative integer, got ${typeof v} ${String(v)}`);
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`setPrintOptions(): '${name}' must be a non-negative integer, got ${v}`);
   return v;
 }
 

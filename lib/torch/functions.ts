@@ -2,7 +2,7 @@
 import { N } from './native';
 import { describe } from './errors';
 import { DTypeLike, Device, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
-import { Tensor, T, TT, op, bind, sizeArgs, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, isKw } from './tensor';
+import { Tensor, T, TT, op, bind, sizeArgs, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices, isKw } from './tensor';
 import type { Generator } from './random';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -55,6 +55,7 @@ const F = {
  */
 export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray | Tensor, options?: TensorOptions): Tensor {
   const o = checkOpts('tensor', options as Record<string, unknown>, CREATION_KEYS);
+  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw new TypeError(`tensor(): 'requiresGrad' must be a boolean, got ${describe(o.requiresGrad)}`);
   if (data instanceof Tensor) {
     let t = data.detach().clone();
     if (o.dtype !== undefined || o.device !== undefined) t = t.to({ dtype: o.dtype ?? t.dtype, device: o.device ?? t.device });
@@ -66,8 +67,8 @@ export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray
 /** torch.asTensor: like tensor(), but returns `data` itself when it already is a tensor of that dtype/device. */
 export function asTensor(data: NestedArray<number | boolean | bigint> | TypedArray | Tensor, options?: { dtype?: DTypeLike; device?: Device }): Tensor {
   if (data instanceof Tensor) {
-    const o = options ?? {};
-    return data.to({ dtype: o.dtype ?? data.dtype, device: o.device ?? data.device });
+    const o = checkOpts('asTensor', options as Record<string, unknown>, ['dtype', 'device']);
+    return data.to({ dtype: (o.dtype as DTypeLike | undefined) ?? data.dtype, device: (o.device as Device | undefined) ?? data.device });
   }
   return tensor(data, options);
 }
@@ -225,6 +226,8 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   return T(F.einsum([equation, tensorList(ops, 'einsum')]));
 }
 export function tensordot(a: Tensor, b: Tensor, dims: number | [number[], number[]] = 2): Tensor {
+  tid(a, 'a', 'tensordot');
+  tid(b, 'b', 'tensordot');
   let da: number[], db: number[];
   if (typeof dims === 'number') {
     const na = a.dim();
@@ -242,11 +245,21 @@ export function isTensor(x: unknown): x is Tensor { return x instanceof Tensor; 
 export function numel(input: Tensor): number { return input.numel(); }
 export function isFloatingPointDtype(d: DTypeLike): boolean { return isFloatingPoint(toDType(d)); }
 
-export function setNumThreads(n: number): void { N.setNumThreads(n); }
+export function setNumThreads(n: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`setNumThreads(): 'n' must be an integer, got ${describe(n)}`);
+  if (n < 1) throw new RangeError(`setNumThreads(): 'n' must be >= 1, got ${n}`);
+  N.setNumThreads(n);
+}
 export function getNumThreads(): number { return N.getNumThreads(); }
 export function getNumInteropThreads(): number { return N.getNumInteropThreads(); }
 
 // torch.fn(input, ...args) forms of the Tensor methods
+interface MaxMin {
+  (input: Tensor): Tensor;
+  (input: Tensor, dim: number, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices;
+  (input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+  (input: Tensor, other: Tensor): Tensor;
+}
 type Method<K extends keyof Tensor> = Tensor[K] extends (...a: infer A) => infer R ? (input: Tensor, ...args: A) => R : never;
 function fromMethod<K extends keyof Tensor>(name: K): Method<K> {
   return ((input: Tensor, ...args: unknown[]) => {
@@ -263,7 +276,11 @@ export const floor = fromMethod('floor'), ceil = fromMethod('ceil'), round = fro
 export const square = fromMethod('square'), reciprocal = fromMethod('reciprocal'), remainder = fromMethod('remainder'), fmod = fromMethod('fmod');
 export const sin = fromMethod('sin'), cos = fromMethod('cos'), tan = fromMethod('tan'), log1p = fromMethod('log1p'), log2 = fromMethod('log2'), expm1 = fromMethod('expm1'), erf = fromMethod('erf');
 export const sum = fromMethod('sum'), mean = fromMethod('mean'), std = fromMethod('std'), var_ = fromMethod('var'), prod = fromMethod('prod');
-export const max = fromMethod('max'), min = fromMethod('min'), amax = fromMethod('amax'), amin = fromMethod('amin');
+export { var_ as var };
+export const bitwiseNot = fromMethod('bitwiseNot'), bitwiseAnd = fromMethod('bitwiseAnd'), bitwiseOr = fromMethod('bitwiseOr'), bitwiseXor = fromMethod('bitwiseXor');
+/** torch.max(input) / torch.max(input, dim, keepdim?) -> [values, indices] / torch.max(input, other) */
+export const max = fromMethod('max') as unknown as MaxMin, min = fromMethod('min') as unknown as MaxMin;
+export const amax = fromMethod('amax'), amin = fromMethod('amin');
 export const maximum = fromMethod('maximum'), minimum = fromMethod('minimum');
 export const argmax = fromMethod('argmax'), argmin = fromMethod('argmin'), topk = fromMethod('topk'), sort = fromMethod('sort'), argsort = fromMethod('argsort');
 export const cumsum = fromMethod('cumsum'), cumprod = fromMethod('cumprod'), logsumexp = fromMethod('logsumexp'), norm = fromMethod('norm');

@@ -21,7 +21,7 @@ export class Generator {
   get device(): string { return N.generatorDevice(this._handle); }
   /** Sets the seed and returns this generator. */
   manualSeed(seed: number | bigint): this {
-    checkSeed(seed);
+    checkSeed(seed, 'Generator.manualSeed');
     N.generatorManualSeed(this._handle, seed);
     return this;
   }
@@ -36,9 +36,14 @@ export class Generator {
   }
 }
 
-function checkSeed(seed: unknown): void {
-  if (typeof seed === 'bigint') return;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`manualSeed(): 'seed' must be an integer, got ${describe(seed)}`);
+/** Seeds are integers in [-2^63, 2^64 - 1] (negative ones wrap, as in Python). */
+export function checkSeed(seed: unknown, fn = 'manualSeed'): void {
+  if (typeof seed === 'bigint') {
+    if (seed < -(2n ** 63n) || seed >= 2n ** 64n) throw new RangeError(`${fn}(): 'seed' must be in [-2**63, 2**64 - 1], got ${seed}n`);
+    return;
+  }
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`${fn}(): 'seed' must be an integer, got ${describe(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`${fn}(): 'seed' ${seed} is not exactly representable as a JS number; pass a bigint`);
 }
 
 /** The default CPU generator (torch.default_generator). */

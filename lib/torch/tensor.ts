@@ -4,8 +4,8 @@
  * (`x.sum(1, { keepdim: true })`, `x.add(y, { alpha: 2 })`).
  */
 import { N, A } from './native';
-import { describe } from './errors';
-import { DType, DTypeLike, Device, dtypeCode, dtypeFromCode, optDtypeCode, toDevice, toDType, isFloatingPoint, elementSize } from './dtype';
+import { describe, DisposedTensorError } from './errors';
+import { DType, DTypeLike, Device, DTYPES, dtypeCode, dtypeFromCode, optDtypeCode, toDevice, toDType, isDTypeName, isFloatingPoint, elementSize } from './dtype';
 import { track, trackUnscoped, disposeOne, TENSOR_BRAND, Owned } from './memory';
 import { formatTensor } from './format';
 import type { Generator } from './random';
@@ -64,8 +64,21 @@ export function bind(fn: string, args: ArrayLike<unknown>, names: readonly strin
 }
 
 export function tid(x: unknown, param: string, fn: string): number {
-  if (x instanceof Tensor) return x._id;
+  if (x instanceof Tensor) {
+    if (x._id < 0) throw new DisposedTensorError(`${fn}(): '${param}' is a disposed tensor: it was freed by dispose() or by the scope (torch.tidy / torch.scope) it was created in; keep it with torch.keep() or return it from the scope`);
+    return x._id;
+  }
   throw new TypeError(`${fn}(): '${param}' must be a Tensor, got ${describe(x)}`);
+}
+
+/** Checks a fixed options object: unknown keys throw like Python's unexpected keyword arguments. */
+export function checkKeys<O>(fn: string, opts: O, allowed: readonly string[]): O {
+  if (opts === undefined || opts === null) return opts;
+  if (!isKw(opts)) throw new TypeError(`${fn}(): options must be a plain object, got ${describe(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (accepted: ${allowed.join(', ')})`);
+  }
+  return opts;
 }
 
 function optTid(x: unknown, param: string, fn: string): number | undefined {
@@ -118,6 +131,7 @@ export function sizeArgs(args: ArrayLike<unknown>, fn: string, param = 'size', a
     if (typeof v !== 'number' || !Number.isInteger(v)) {
       throw new TypeError(`${fn}(): '${param}' must be integers, got ${describe(v)}`);
     }
+    if (!Number.isSafeInteger(v)) throw new RangeError(`${fn}(): '${param}' is out of the int64 range, got ${v}`);
     if (v < 0 && !(allowNegOne && v === -1)) throw new RangeError(`${fn}(): '${param}' must be non-negative, got ${v}`);
     size.push(v);
   }
@@ -174,8 +188,10 @@ function encodeIndex(items: IndexItem[], temps: Tensor[]): [number[], unknown[]]
     if (typeof it === 'number') {
       if (!Number.isInteger(it)) throw new TypeError(`index: ${it} is not an integer`);
       kinds.push(0); vals.push(it);
-    } else if (it === null || it === undefined) {
+    } else if (it === null) {
       kinds.push(1); vals.push(0);
+    } else if (it === undefined) {
+      throw new TypeError('index: undefined is not an index item (use null or torch.newaxis for a new axis)');
     } else if (it === '...') {
       kinds.push(2); vals.push(0);
     } else if (typeof it === 'string') {
@@ -208,6 +224,26 @@ function shapeOf(data: unknown, fn: string): number[] {
     x = x[0];
   }
   return shape;
+}
+
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647], uint8: [0, 255], int64: [-(2 ** 63), 2 ** 63],
+};
+
+/**
+ * PyTorch's checked conversion of Python numbers into integer tensors: out-of-range values are an
+ * error (not a silent wrap), except that small negative integers wrap into uint8 as in Python.
+ */
+function checkIntRange(values: (number | bigint)[], dtype: DType, fn: string): void {
+  const [lo, hi] = INT_RANGE[dtype]!;
+  for (const x of values) {
+    const v = Number(x);
+    let bad: boolean;
+    if (dtype === 'int64') bad = !(v >= lo && v < hi);
+    else if (dtype === 'uint8' && Number.isInteger(v) && v < 0) bad = -v > hi;
+    else bad = !(v >= lo && v <= hi);
+    if (bad) throw new RangeError(`${fn}(): value ${typeof x === 'bigint' ? `${x}n` : x} cannot be converted to type ${dtype} without overflow`);
+  }
 }
 
 /** Creates a tensor from nested arrays / a typed array / a scalar. Numbers default to float32. */
@@ -262,6 +298,10 @@ export function tensorFromData(data: unknown, dtype: DTypeLike | undefined, devi
     src = 'float64';
   }
   const target: DType = dst ?? (kind === 'boolean' ? 'bool' : kind === 'bigint' ? 'int64' : 'float32');
+  if (kind === 'bigint') {
+    for (const v of flat as bigint[]) if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`${fn}(): value ${v}n is out of the int64 range`);
+  }
+  if (kind !== 'boolean' && INT_RANGE[target] !== undefined) checkIntRange(flat as (number | bigint)[], target, fn);
   return T(N.fromBuffer(buf, shape, dtypeCode(src), dtypeCode(target), device ?? null, requiresGrad));
 }
 
@@ -272,6 +312,8 @@ const O = {
   sumAll: op('sum'), sumDim: op('sum', 'dim_IntList'), meanAll: op('mean'), meanDim: op('mean', 'dim'),
   prodAll: op('prod'), prodDim: op('prod', 'dim_int'),
   stdAll: op('std'), stdDim: op('std', 'dim'), varAll: op('var'), varDim: op('var', 'dim'),
+  stdCorrection: op('std', 'correction'), varCorrection: op('var', 'correction'),
+  bitwiseNot: op('bitwise_not'), bitwiseAnd: op('bitwise_and', 'Tensor'), bitwiseOr: op('bitwise_or', 'Tensor'), bitwiseXor: op('bitwise_xor', 'Tensor'),
   maxDim: op('max', 'dim'), minDim: op('min', 'dim'), amax: op('amax'), amin: op('amin'),
   argmax: op('argmax'), argmin: op('argmin'), topk: op('topk'), sort: op('sort'), sortStable: op('sort', 'stable'), argsort: op('argsort'),
   cumsum: op('cumsum'), cumprod: op('cumprod'), logsumexp: op('logsumexp'),
@@ -293,6 +335,7 @@ const O = {
   indexSelect: op('index_select'), maskedFillS: op('masked_fill', 'Scalar'), maskedFillT: op('masked_fill', 'Tensor'),
   maskedFillS_: op('masked_fill_', 'Scalar'), maskedFillT_: op('masked_fill_', 'Tensor'), maskedSelect: op('masked_select'),
   nonzero: op('nonzero'), whereSelf: op('where', 'self'), whereCond: op('where'),
+  whereScalarOther: op('where', 'ScalarOther'), whereScalarSelf: op('where', 'ScalarSelf'), whereScalar: op('where', 'Scalar'),
   fillT_: op('fill_', 'Tensor'), copy_: op('copy_'), uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
   addcmul: op('addcmul'), addcmul_: op('addcmul_'), addcdiv: op('addcdiv'), addcdiv_: op('addcdiv_'),
   lerpS_: op('lerp_', 'Scalar'), lerpT_: op('lerp_', 'Tensor'), lerpS: op('lerp', 'Scalar'), lerpT: op('lerp', 'Tensor'),
@@ -318,6 +361,8 @@ function withOperand<R>(other: unknown, fn: string, f: (handle: number) => R): R
     N.free(w);
   }
 }
+
+const ALPHA = ['alpha'], ROUNDING = ['roundingMode'], DECIMALS = ['decimals'], VALUE = ['value'];
 
 // Hot paths: arguments go through the shared buffer A, results come back as slot numbers.
 function binary(self: Tensor, code: number, other: unknown, fn: string): Tensor {
@@ -418,7 +463,10 @@ export class Tensor implements Owned {
   stride(dim?: number): number[] | number {
     const s: number[] = N.stride(this._id);
     if (dim === undefined) return s;
-    return s[dim < 0 ? dim + s.length : dim];
+    checkInt(dim, 'dim', 'stride');
+    const d = dim < 0 ? dim + s.length : dim;
+    if (d < 0 || d >= s.length) throw new RangeError(`stride(): dimension out of range (expected to be in range of [${-s.length}, ${s.length - 1}], but got ${dim})`);
+    return s[d];
   }
   isContiguous(): boolean { return N.isContiguous(this._id); }
   storageOffset(): number { return N.storageOffset(this._id); }
@@ -490,16 +538,19 @@ export class Tensor implements Owned {
         dtype = a.dtype;
       } else if (typeof a === 'string' && /^(cpu|cuda)(:\d+)?$/.test(a)) {
         device = toDevice(a);
-      } else if (typeof a === 'string') {
+      } else if (typeof a === 'string' && isDTypeName(a)) {
         dtype = toDType(a, 'dtype');
       } else {
-        throw new TypeError(`to(): expected a device ('cpu', 'cuda', 'cuda:N'), a dtype or a Tensor, got ${describe(a)}`);
+        throw new TypeError(`to(): expected a device ('cpu', 'cuda', 'cuda:N'), a dtype (${DTYPES.join(', ')}) or a Tensor, got ${describe(a)}`);
       }
     }
     return T(N.to(this._id, device ?? null, dtype === undefined ? null : dtypeCode(dtype), optBool(kw.nonBlocking, 'nonBlocking', 'to', false), optBool(kw.copy, 'copy', 'to', false)));
   }
   cpu(): Tensor { return this.to('cpu'); }
-  cuda(device: number | Device = 'cuda'): Tensor { return this.to(typeof device === 'number' ? `cuda:${device}` : device); }
+  cuda(device: number | Device = 'cuda'): Tensor {
+    if (typeof device === 'number' && !(Number.isInteger(device) && device >= 0)) throw new TypeError(`cuda(): 'device' must be a device index or 'cuda:N', got ${describe(device)}`);
+    return this.to(toDevice(typeof device === 'number' ? `cuda:${device}` : device, 'device'));
+  }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
   half(): Tensor { return this.to('float16'); }
@@ -514,7 +565,7 @@ export class Tensor implements Owned {
     tid(other, 'other', 'typeAs');
     return this.to(other.dtype);
   }
-  clone(opts?: { memoryFormat?: never }): Tensor { void opts; return unary(this, U.clone); }
+  clone(): Tensor { return unary(this, U.clone); }
   detach(): Tensor { return unary(this, U.detach); }
   detach_(): this { return unaryInplace(this, U.detach_); }
   contiguous(): Tensor { return unary(this, U.contiguous); }
@@ -557,7 +608,10 @@ export class Tensor implements Owned {
   /** backward(gradient?, { retainGraph, createGraph, inputs }) */
   backward(...args: unknown[]): void {
     const [gradient, retainGraph, createGraph, inputs] = bind('backward', args, ['gradient', 'retainGraph', 'createGraph', 'inputs']);
-    const ins = inputs === undefined || inputs === null ? undefined : (inputs as unknown[]).map((x) => tid(x, 'inputs', 'backward'));
+    let ins: number[] | undefined;
+    if (inputs instanceof Tensor) ins = [tid(inputs, 'inputs', 'backward')];
+    else if (Array.isArray(inputs)) ins = inputs.map((x) => tid(x, 'inputs', 'backward'));
+    else if (inputs !== undefined && inputs !== null) throw new TypeError(`backward(): 'inputs' must be a Tensor or an array of Tensors, got ${describe(inputs)}`);
     N.backward(this._id, optTid(gradient, 'gradient', 'backward') ?? null,
       retainGraph === undefined || retainGraph === null ? undefined : optBool(retainGraph, 'retainGraph', 'backward', false),
       optBool(createGraph, 'createGraph', 'backward', false), ins);
@@ -565,18 +619,18 @@ export class Tensor implements Owned {
 
   // ---- arithmetic ----
   add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-    if (opts === undefined || opts.alpha === undefined) return binary(this, B.add, other, 'add');
+    if (opts === undefined || checkKeys('add', opts, ALPHA).alpha === undefined) return binary(this, B.add, other, 'add');
     const alpha = checkScalar(opts.alpha, 'alpha', 'add');
     return withOperand(other, 'add', (o) => T(O.add([this._id, o, alpha])));
   }
   sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-    if (opts === undefined || opts.alpha === undefined) return binary(this, B.sub, other, 'sub');
+    if (opts === undefined || checkKeys('sub', opts, ALPHA).alpha === undefined) return binary(this, B.sub, other, 'sub');
     const alpha = checkScalar(opts.alpha, 'alpha', 'sub');
     return withOperand(other, 'sub', (o) => T(O.sub([this._id, o, alpha])));
   }
   mul(other: TensorOrScalar): Tensor { return binary(this, B.mul, other, 'mul'); }
   div(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor {
-    if (opts === undefined || opts.roundingMode === undefined || opts.roundingMode === null) return binary(this, B.div, other, 'div');
+    if (opts === undefined || checkKeys('div', opts, ROUNDING).roundingMode === undefined || opts.roundingMode === null) return binary(this, B.div, other, 'div');
     const mode = opts.roundingMode;
     return withOperand(other, 'div', (o) => T(O.divMode([this._id, o, mode])));
   }
@@ -621,7 +675,7 @@ export class Tensor implements Owned {
   trunc(): Tensor { return unary(this, U.trunc); }
   frac(): Tensor { return unary(this, U.frac); }
   round(opts?: { decimals?: number }): Tensor {
-    if (opts === undefined || !opts.decimals) return unary(this, U.round);
+    if (opts === undefined || !checkKeys('round', opts, DECIMALS).decimals) return unary(this, U.round);
     return T(O.roundDec([this._id, checkInt(opts.decimals, 'decimals', 'round')]));
   }
   sin(): Tensor { return unary(this, U.sin); }
@@ -642,10 +696,10 @@ export class Tensor implements Owned {
   }
   clip(...args: unknown[]): Tensor { return this.clamp(...args); }
   addcmul(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor {
-    return T(O.addcmul([this._id, tid(tensor1, 'tensor1', 'addcmul'), tid(tensor2, 'tensor2', 'addcmul'), opts?.value ?? 1]));
+    return T(O.addcmul([this._id, tid(tensor1, 'tensor1', 'addcmul'), tid(tensor2, 'tensor2', 'addcmul'), checkKeys('addcmul', opts, VALUE)?.value ?? 1]));
   }
   addcdiv(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor {
-    return T(O.addcdiv([this._id, tid(tensor1, 'tensor1', 'addcdiv'), tid(tensor2, 'tensor2', 'addcdiv'), opts?.value ?? 1]));
+    return T(O.addcdiv([this._id, tid(tensor1, 'tensor1', 'addcdiv'), tid(tensor2, 'tensor2', 'addcdiv'), checkKeys('addcdiv', opts, VALUE)?.value ?? 1]));
   }
   lerp(end: Tensor, weight: TensorOrScalar): Tensor {
     return weight instanceof Tensor ? T(O.lerpT([this._id, tid(end, 'end', 'lerp'), weight._id])) : T(O.lerpS([this._id, tid(end, 'end', 'lerp'), checkScalar(weight, 'weight', 'lerp')]));
@@ -672,6 +726,11 @@ export class Tensor implements Owned {
   logicalOr(other: Tensor): Tensor { return tensorOnly(this, B.logicalOr, other, 'logicalOr'); }
   logicalXor(other: Tensor): Tensor { return tensorOnly(this, B.logicalXor, other, 'logicalXor'); }
   logicalNot(): Tensor { return unary(this, U.logicalNot); }
+  /** Python's `~t`. */
+  bitwiseNot(): Tensor { return T(O.bitwiseNot([this._id])); }
+  bitwiseAnd(other: Tensor): Tensor { return T(O.bitwiseAnd([this._id, tid(other, 'other', 'bitwiseAnd')])); }
+  bitwiseOr(other: Tensor): Tensor { return T(O.bitwiseOr([this._id, tid(other, 'other', 'bitwiseOr')])); }
+  bitwiseXor(other: Tensor): Tensor { return T(O.bitwiseXor([this._id, tid(other, 'other', 'bitwiseXor')])); }
   isnan(): Tensor { return unary(this, U.isnan); }
   isfinite(): Tensor { return unary(this, U.isfinite); }
   isinf(): Tensor { return unary(this, U.isinf); }
@@ -679,14 +738,16 @@ export class Tensor implements Owned {
   // ---- reductions ----
   /** sum(dim?, keepdim?, { dtype }) */
   sum(...args: unknown[]): Tensor {
-    const [dim, keepdim, dtype] = bind('sum', args, ['dim', 'keepdim', 'dtype']);
+    const [dim, kd, dtype] = bind('sum', args, ['dim', 'keepdim', 'dtype']);
+    const keepdim = optBool(kd, 'keepdim', 'sum', false);
     if ((dim === undefined || dim === null) && !keepdim && dtype == null) return unary(this, U.sum);
     if (dim === undefined || dim === null) return keepdim ? T(O.sumDim([this._id, [], true, optDtypeCode(dtype)])) : T(O.sumAll([this._id, optDtypeCode(dtype)]));
     return T(O.sumDim([this._id, checkDims(dim, 'dim', 'sum'), optBool(keepdim, 'keepdim', 'sum', false), optDtypeCode(dtype)]));
   }
   /** mean(dim?, keepdim?, { dtype }) */
   mean(...args: unknown[]): Tensor {
-    const [dim, keepdim, dtype] = bind('mean', args, ['dim', 'keepdim', 'dtype']);
+    const [dim, kd, dtype] = bind('mean', args, ['dim', 'keepdim', 'dtype']);
+    const keepdim = optBool(kd, 'keepdim', 'mean', false);
     if ((dim === undefined || dim === null) && !keepdim && dtype == null) return unary(this, U.mean);
     if (dim === undefined || dim === null) return keepdim ? T(O.meanDim([this._id, this.shape.map((_, i) => i), true, optDtypeCode(dtype)])) : T(O.meanAll([this._id, optDtypeCode(dtype)]));
     return T(O.meanDim([this._id, checkDims(dim, 'dim', 'mean'), optBool(keepdim, 'keepdim', 'mean', false), optDtypeCode(dtype)]));
@@ -697,19 +758,29 @@ export class Tensor implements Owned {
     if (dim === undefined || dim === null) return dtype == null ? unary(this, U.prod) : T(O.prodAll([this._id, optDtypeCode(dtype)]));
     return T(O.prodDim([this._id, checkInt(dim, 'dim', 'prod'), optBool(keepdim, 'keepdim', 'prod', false), optDtypeCode(dtype)]));
   }
-  /** std(dim?, unbiased = true, keepdim = false) */
+  /** std(dim?, unbiased = true, keepdim = false, { correction }) */
   std(...args: unknown[]): Tensor {
-    const [dim, unbiased, keepdim] = bind('std', args, ['dim', 'unbiased', 'keepdim']);
+    const [dim, unbiased, kd, correction] = bind('std', args, ['dim', 'unbiased', 'keepdim', 'correction']);
+    const keepdim = optBool(kd, 'keepdim', 'std', false);
+    if (correction !== undefined && correction !== null) {
+      if (unbiased !== undefined && unbiased !== null) throw new TypeError("std(): pass either 'unbiased' or 'correction', not both");
+      return T(O.stdCorrection([this._id, dim == null ? null : checkDims(dim, 'dim', 'std'), checkInt(correction, 'correction', 'std'), keepdim]));
+    }
     const ub = optBool(unbiased, 'unbiased', 'std', true);
     if ((dim === undefined || dim === null) && !keepdim) return T(O.stdAll([this._id, ub]));
-    return T(O.stdDim([this._id, dim == null ? null : checkDims(dim, 'dim', 'std'), ub, optBool(keepdim, 'keepdim', 'std', false)]));
+    return T(O.stdDim([this._id, dim == null ? null : checkDims(dim, 'dim', 'std'), ub, keepdim]));
   }
-  /** var(dim?, unbiased = true, keepdim = false) */
+  /** var(dim?, unbiased = true, keepdim = false, { correction }) */
   var(...args: unknown[]): Tensor {
-    const [dim, unbiased, keepdim] = bind('var', args, ['dim', 'unbiased', 'keepdim']);
+    const [dim, unbiased, kd, correction] = bind('var', args, ['dim', 'unbiased', 'keepdim', 'correction']);
+    const keepdim = optBool(kd, 'keepdim', 'var', false);
+    if (correction !== undefined && correction !== null) {
+      if (unbiased !== undefined && unbiased !== null) throw new TypeError("var(): pass either 'unbiased' or 'correction', not both");
+      return T(O.varCorrection([this._id, dim == null ? null : checkDims(dim, 'dim', 'var'), checkInt(correction, 'correction', 'var'), keepdim]));
+    }
     const ub = optBool(unbiased, 'unbiased', 'var', true);
     if ((dim === undefined || dim === null) && !keepdim) return T(O.varAll([this._id, ub]));
-    return T(O.varDim([this._id, dim == null ? null : checkDims(dim, 'dim', 'var'), ub, optBool(keepdim, 'keepdim', 'var', false)]));
+    return T(O.varDim([this._id, dim == null ? null : checkDims(dim, 'dim', 'var'), ub, keepdim]));
   }
   /** max() -> tensor; max(dim, keepdim?) -> [values, indices]; max(other) -> element-wise maximum. */
   max(): Tensor;
@@ -742,14 +813,16 @@ export class Tensor implements Owned {
     return T(O.amin([this._id, dim == null ? [] : checkDims(dim, 'dim', 'amin'), optBool(keepdim, 'keepdim', 'amin', false)]));
   }
   argmax(...args: unknown[]): Tensor {
-    const [dim, keepdim] = bind('argmax', args, ['dim', 'keepdim']);
+    const [dim, kd] = bind('argmax', args, ['dim', 'keepdim']);
+    const keepdim = optBool(kd, 'keepdim', 'argmax', false);
     if ((dim === undefined || dim === null) && !keepdim) return unary(this, U.argmax);
-    return T(O.argmax([this._id, optInt(dim, 'dim', 'argmax'), optBool(keepdim, 'keepdim', 'argmax', false)]));
+    return T(O.argmax([this._id, optInt(dim, 'dim', 'argmax'), keepdim]));
   }
   argmin(...args: unknown[]): Tensor {
-    const [dim, keepdim] = bind('argmin', args, ['dim', 'keepdim']);
+    const [dim, kd] = bind('argmin', args, ['dim', 'keepdim']);
+    const keepdim = optBool(kd, 'keepdim', 'argmin', false);
     if ((dim === undefined || dim === null) && !keepdim) return unary(this, U.argmin);
-    return T(O.argmin([this._id, optInt(dim, 'dim', 'argmin'), optBool(keepdim, 'keepdim', 'argmin', false)]));
+    return T(O.argmin([this._id, optInt(dim, 'dim', 'argmin'), keepdim]));
   }
   /** topk(k, dim = -1, largest = true, sorted = true) -> [values, indices] */
   topk(...args: unknown[]): ValuesIndices {
@@ -784,14 +857,15 @@ export class Tensor implements Owned {
   }
   /** norm(p = 'fro', dim?, keepdim = false): p a number, 'fro' or Infinity. */
   norm(...args: unknown[]): Tensor {
-    const [p, dim, keepdim] = bind('norm', args, ['p', 'dim', 'keepdim']);
+    const [p, dim, kd] = bind('norm', args, ['p', 'dim', 'keepdim']);
+    const keepdim = optBool(kd, 'keepdim', 'norm', false);
     let pv: number;
     if (p === undefined || p === null || p === 'fro') pv = 2;
     else if (typeof p === 'number') pv = p;
     else throw new TypeError(`norm(): 'p' must be a number or 'fro', got ${describe(p)}`);
     if ((dim === undefined || dim === null) && !keepdim) return T(O.normS([this._id, pv]));
     const dims = dim == null ? this.shape.map((_, i) => i) : checkDims(dim, 'dim', 'norm');
-    return T(O.normDim([this._id, pv, dims, optBool(keepdim, 'keepdim', 'norm', false)]));
+    return T(O.normDim([this._id, pv, dims, keepdim]));
   }
   any(...args: unknown[]): Tensor {
     const [dim, keepdim] = bind('any', args, ['dim', 'keepdim']);
@@ -810,7 +884,7 @@ export class Tensor implements Owned {
   tanh(): Tensor { return unary(this, U.tanh); }
   silu(): Tensor { return unary(this, U.silu); }
   leakyRelu(negativeSlope: number = 0.01): Tensor { return T(O.leakyRelu([this._id, checkScalar(negativeSlope, 'negativeSlope', 'leakyRelu')])); }
-  gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor { return T(O.gelu([this._id, opts?.approximate ?? 'none'])); }
+  gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor { return T(O.gelu([this._id, checkKeys('gelu', opts, ['approximate'])?.approximate ?? 'none'])); }
   elu(alpha: number = 1): Tensor { return T(O.elu([this._id, alpha])); }
   /** softmax(dim, { dtype }) */
   softmax(...args: unknown[]): Tensor {
@@ -856,19 +930,22 @@ export class Tensor implements Owned {
   }
   chunk(chunks: number, dim = 0): Tensor[] { return TT(O.chunk([this._id, checkInt(chunks, 'chunks', 'chunk'), checkInt(dim, 'dim', 'chunk')])); }
   unbind(dim = 0): Tensor[] { return TT(O.unbind([this._id, checkInt(dim, 'dim', 'unbind')])); }
-  flip(...dims: (number | number[])[]): Tensor { return T(O.flip([this._id, flatDims(dims, 'flip')])); }
+  flip(...dims: (number | number[])[]): Tensor {
+    if (dims.length === 0) throw new TypeError("flip() missing 1 required positional argument: 'dims'");
+    return T(O.flip([this._id, flatDims(dims, 'flip')]));
+  }
   roll(shifts: Dims, dims?: Dims): Tensor { return T(O.roll([this._id, checkDims(shifts, 'shifts', 'roll'), dims === undefined ? [] : checkDims(dims, 'dims', 'roll')])); }
   tril(diagonal = 0): Tensor { return T(O.tril([this._id, checkInt(diagonal, 'diagonal', 'tril')])); }
   triu(diagonal = 0): Tensor { return T(O.triu([this._id, checkInt(diagonal, 'diagonal', 'triu')])); }
   gather(dim: number, index: Tensor, opts?: { sparseGrad?: boolean }): Tensor {
-    return T(O.gather([this._id, checkInt(dim, 'dim', 'gather'), tid(index, 'index', 'gather'), opts?.sparseGrad ?? false]));
+    return T(O.gather([this._id, checkInt(dim, 'dim', 'gather'), tid(index, 'index', 'gather'), checkKeys('gather', opts, ['sparseGrad'])?.sparseGrad ?? false]));
   }
   /** scatter(dim, index, src | value, { reduce: 'add' | 'multiply' }) */
   scatter(dim: number, index: Tensor, src: TensorOrScalar, opts?: { reduce?: 'add' | 'multiply' }): Tensor {
-    return T(scatterCall(this, dim, index, src, opts?.reduce, false));
+    return T(scatterCall(this, dim, index, src, checkKeys('scatter', opts, ['reduce'])?.reduce, false));
   }
   scatter_(dim: number, index: Tensor, src: TensorOrScalar, opts?: { reduce?: 'add' | 'multiply' }): this {
-    scatterCall(this, dim, index, src, opts?.reduce, true);
+    scatterCall(this, dim, index, src, checkKeys('scatter_', opts, ['reduce'])?.reduce, true);
     return this;
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
@@ -880,11 +957,11 @@ export class Tensor implements Owned {
   }
   indexSelect(dim: number, index: Tensor): Tensor { return T(O.indexSelect([this._id, checkInt(dim, 'dim', 'indexSelect'), tid(index, 'index', 'indexSelect')])); }
   maskedFill(mask: Tensor, value: TensorOrScalar): Tensor {
-    const m = tid(mask, 'mask', 'maskedFill');
+    const m = boolMask(mask, 'maskedFill');
     return value instanceof Tensor ? T(O.maskedFillT([this._id, m, value._id])) : T(O.maskedFillS([this._id, m, checkScalar(value, 'value', 'maskedFill')]));
   }
   maskedFill_(mask: Tensor, value: TensorOrScalar): this {
-    const m = tid(mask, 'mask', 'maskedFill_');
+    const m = boolMask(mask, 'maskedFill_');
     if (value instanceof Tensor) O.maskedFillT_([this._id, m, value._id], true);
     else O.maskedFillS_([this._id, m, checkScalar(value, 'value', 'maskedFill_')], true);
     return this;
@@ -926,20 +1003,20 @@ export class Tensor implements Owned {
 
   // ---- in place ----
   add_(other: TensorOrScalar, opts?: { alpha?: number }): this {
-    if (opts === undefined || opts.alpha === undefined) return binaryInplace(this, B.add, other, 'add_') as this;
+    if (opts === undefined || checkKeys('add_', opts, ALPHA).alpha === undefined) return binaryInplace(this, B.add, other, 'add_') as this;
     const alpha = checkScalar(opts.alpha, 'alpha', 'add_');
     withOperand(other, 'add_', (o) => O.add_([this._id, o, alpha], true));
     return this;
   }
   sub_(other: TensorOrScalar, opts?: { alpha?: number }): this {
-    if (opts === undefined || opts.alpha === undefined) return binaryInplace(this, B.sub, other, 'sub_') as this;
+    if (opts === undefined || checkKeys('sub_', opts, ALPHA).alpha === undefined) return binaryInplace(this, B.sub, other, 'sub_') as this;
     const alpha = checkScalar(opts.alpha, 'alpha', 'sub_');
     withOperand(other, 'sub_', (o) => O.sub_([this._id, o, alpha], true));
     return this;
   }
   mul_(other: TensorOrScalar): this { return binaryInplace(this, B.mul, other, 'mul_') as this; }
   div_(other: TensorOrScalar, opts?: { roundingMode?: 'trunc' | 'floor' | null }): this {
-    if (opts === undefined || opts.roundingMode == null) return binaryInplace(this, B.div, other, 'div_') as this;
+    if (opts === undefined || checkKeys('div_', opts, ROUNDING).roundingMode == null) return binaryInplace(this, B.div, other, 'div_') as this;
     const mode = opts.roundingMode;
     withOperand(other, 'div_', (o) => O.divMode_([this._id, o, mode], true));
     return this;
@@ -947,7 +1024,7 @@ export class Tensor implements Owned {
   pow_(exponent: TensorOrScalar): this { return binaryInplace(this, B.pow, exponent, 'pow_') as this; }
   remainder_(other: TensorOrScalar): this { return binaryInplace(this, B.remainder, other, 'remainder_') as this; }
   copy_(src: Tensor, opts?: { nonBlocking?: boolean }): this {
-    if (opts?.nonBlocking) O.copy_([this._id, tid(src, 'src', 'copy_'), true], true);
+    if (checkKeys('copy_', opts, ['nonBlocking'])?.nonBlocking) O.copy_([this._id, tid(src, 'src', 'copy_'), true], true);
     else N.binI(B.copy, this._id, tid(src, 'src', 'copy_'));
     return this;
   }
@@ -972,7 +1049,7 @@ export class Tensor implements Owned {
   square_(): this { return unaryInplace(this, U.square); }
   reciprocal_(): this { return unaryInplace(this, U.reciprocal); }
   round_(opts?: { decimals?: number }): this {
-    if (opts === undefined || !opts.decimals) unaryInplace(this, U.round);
+    if (opts === undefined || !checkKeys('round_', opts, DECIMALS).decimals) unaryInplace(this, U.round);
     else O.roundDec_([this._id, checkInt(opts.decimals, 'decimals', 'round_')], true);
     return this;
   }
@@ -980,6 +1057,7 @@ export class Tensor implements Owned {
   clamp_(...args: unknown[]): this {
     const [min, max] = bind('clamp_', args, ['min', 'max']);
     if (min instanceof Tensor || max instanceof Tensor) O.clampT_([this._id, optTid(min, 'min', 'clamp_'), optTid(max, 'max', 'clamp_')], true);
+    else if ((min === undefined || min === null) && (max === undefined || max === null)) throw new TypeError("clamp_(): at least one of 'min' or 'max' must not be null");
     else O.clamp_([this._id, min === null ? undefined : min, max === null ? undefined : max], true);
     return this;
   }
@@ -1002,11 +1080,11 @@ export class Tensor implements Owned {
     return this;
   }
   addcmul_(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): this {
-    O.addcmul_([this._id, tid(tensor1, 'tensor1', 'addcmul_'), tid(tensor2, 'tensor2', 'addcmul_'), opts?.value ?? 1], true);
+    O.addcmul_([this._id, tid(tensor1, 'tensor1', 'addcmul_'), tid(tensor2, 'tensor2', 'addcmul_'), checkKeys('addcmul_', opts, VALUE)?.value ?? 1], true);
     return this;
   }
   addcdiv_(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): this {
-    O.addcdiv_([this._id, tid(tensor1, 'tensor1', 'addcdiv_'), tid(tensor2, 'tensor2', 'addcdiv_'), opts?.value ?? 1], true);
+    O.addcdiv_([this._id, tid(tensor1, 'tensor1', 'addcdiv_'), tid(tensor2, 'tensor2', 'addcdiv_'), checkKeys('addcdiv_', opts, VALUE)?.value ?? 1], true);
     return this;
   }
   lerp_(end: Tensor, weight: TensorOrScalar): this {
@@ -1020,6 +1098,17 @@ export class Tensor implements Owned {
 /** A 0-d tensor holding `value` (torch.tensor(value, dtype, device)); owned by the current scope. */
 function torch_full_like_scalar(value: Scalar, dtype: DType, device: Device): Tensor {
   return T(O.scalarTensor([value, dtypeCode(dtype), undefined, device]));
+}
+
+/**
+ * A mask argument's handle; it must be bool. (libtorch 1.13 reads other dtypes' raw bytes as
+ * booleans, a silent wrong answer; PyTorch 2.x rejects them, and so do we.)
+ */
+function boolMask(mask: unknown, fn: string): number {
+  const h = tid(mask, 'mask', fn);
+  const dt = (mask as Tensor).dtype;
+  if (dt !== 'bool') throw new TypeError(`${fn}(): 'mask' must be a bool tensor, got dtype ${dt} (compare to get one, e.g. mask.ne(0))`);
+  return h;
 }
 
 function flatDims(dims: (number | number[])[], fn: string): number[] {
@@ -1047,23 +1136,13 @@ function scatterCall(self: Tensor, dim: number, index: Tensor, src: TensorOrScal
   return (reduce === undefined ? (inplace ? O.scatterVal_ : O.scatterVal) : inplace ? O.scatterValReduce_ : O.scatterValReduce)(args, inplace);
 }
 
-/** torch.where(condition, input, other): scalars on either side become 0-d tensors of the other side's dtype. */
+/** torch.where(condition, input, other); scalars promote with the other side as in PyTorch. */
 export function whereImpl(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
   const c = tid(condition, 'condition', 'where');
-  const temps: Tensor[] = [];
-  const asT = (x: TensorOrScalar, like: TensorOrScalar, name: string): number => {
-    if (x instanceof Tensor) return x._id;
-    const s = checkScalar(x, name, 'where');
-    const dt: DType = like instanceof Tensor ? like.dtype : typeof s === 'boolean' ? 'bool' : 'float32';
-    const t = tensorFromData(s, dt, like instanceof Tensor ? like.device : undefined, false, 'where');
-    temps.push(t);
-    return t._id;
-  };
-  try {
-    return T(O.whereSelf([c, asT(input, other, 'input'), asT(other, input, 'other')]));
-  } finally {
-    for (const t of temps) t.dispose();
-  }
+  if (input instanceof Tensor && other instanceof Tensor) return T(O.whereSelf([c, input._id, other._id]));
+  if (input instanceof Tensor) return T(O.whereScalarOther([c, input._id, checkScalar(other, 'other', 'where')]));
+  if (other instanceof Tensor) return T(O.whereScalarSelf([c, checkScalar(input, 'input', 'where'), other._id]));
+  return T(O.whereScalar([c, checkScalar(input, 'input', 'where'), checkScalar(other, 'other', 'where')]));
 }
 
 export function whereCondition(condition: Tensor): Tensor[] {

@@ -2,8 +2,8 @@
 //
 // Object model: tensors live in a native table; JavaScript holds only a small integer (the slot),
 // wrapped in a plain JS object, which is far cheaper than a native-wrapped object per result.
-// JS marks its wrapper dead on dispose, so it never reuses a slot; each slot also carries a
-// generation, which the GC finalizer passes back so a late finalizer never frees a reused slot.
+// JS marks its wrapper dead on dispose, so it never reuses a slot, and unregisters it from the GC
+// finalizer, so a late finalizer never frees a slot that was reused.
 // Hot ops read their arguments from a Float64Array shared with JS (no N-API value conversions).
 #pragma once
 #include "pch.h"

@@ -196,16 +196,9 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
   return out;
 }
 
-static Napi::Value jsOpSchema(const Napi::CallbackInfo& info) {
-  std::ostringstream s;
-  s << opAt(info[0]).schema();
-  return Napi::String::New(info.Env(), s.str());
-}
-
 void initDispatch(Napi::Env env, Napi::Object exports) {
   SP_DEF("opHandle", jsOpHandle);
   SP_DEF("call", jsCall);
-  SP_DEF("opSchema", jsOpSchema);
 }
 
 }  // namespace sp

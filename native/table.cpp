@@ -8,7 +8,6 @@ namespace sp {
 namespace {
 struct Slot {
   at::Tensor t;
-  uint32_t gen = 1;
   int64_t reported = 0;  // bytes reported to V8 for this slot
 };
 std::vector<Slot> g_slots;
@@ -97,7 +96,6 @@ bool freeHandle(double h) {
   sl->t.reset();
   if (sl->reported) noteExternal(-sl->reported);
   sl->reported = 0;
-  sl->gen = sl->gen >= 0x7fffffffu ? 1 : sl->gen + 1;
   g_free.push_back(static_cast<uint32_t>(sl - g_slots.data()));
   --g_live;
   t.reset();  // may free a whole autograd graph
@@ -249,20 +247,6 @@ static napi_value jsFreeMany(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// finalize(slot, gen): the GC backstop; frees the slot only if it still holds that generation.
-static Napi::Value jsFinalize(const Napi::CallbackInfo& info) {
-  double h = info[0].As<Napi::Number>().DoubleValue();
-  double gen = info[1].As<Napi::Number>().DoubleValue();
-  Slot* sl = lookup(h);
-  if (sl && static_cast<double>(sl->gen) == gen) freeHandle(h);
-  return info.Env().Undefined();
-}
-
-static Napi::Value jsGeneration(const Napi::CallbackInfo& info) {
-  Slot* sl = lookup(info[0].As<Napi::Number>().DoubleValue());
-  return Napi::Number::New(info.Env(), sl ? static_cast<double>(sl->gen) : -1.0);
-}
-
 // setArgBuffer(Float64Array): the buffer hot ops read their arguments from.
 static Napi::Value jsSetArgBuffer(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
@@ -273,10 +257,6 @@ static Napi::Value jsSetArgBuffer(const Napi::CallbackInfo& info) {
   napi_create_reference(info.Env(), a, 1, &g_argsRef);  // keeps the backing store alive
   g_args = a.Data();
   return info.Env().Undefined();
-}
-
-static Napi::Value jsIsAlive(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), info[0].IsNumber() && lookup(info[0].As<Napi::Number>().DoubleValue()));
 }
 
 static Napi::Value jsLiveCount(const Napi::CallbackInfo& info) {
@@ -301,10 +281,7 @@ void initTable(Napi::Env env, Napi::Object exports) {
   SP_DEF("setErrorFactory", jsSetErrorFactory);
   def(env, exports, "free", jsFree);
   def(env, exports, "freeMany", jsFreeMany);
-  SP_DEF("finalize", jsFinalize);
-  SP_DEF("generation", jsGeneration);
   SP_DEF("setArgBuffer", jsSetArgBuffer);
-  SP_DEF("isAlive", jsIsAlive);
   SP_DEF("liveCount", jsLiveCount);
   SP_DEF("liveBytes", jsLiveBytes);
 }

@@ -364,9 +364,6 @@ static Napi::Value jsWrapScalar(const Napi::CallbackInfo& info) {
   return putValue(info.Env(), wrapScalar(toScalar(info[0], "other")));
 }
 
-static Napi::Value jsBin(const Napi::CallbackInfo& info) {
-  return putValue(info.Env(), binary(codeOf(info[0]), get(info[1], "self"), get(info[2], "other")));
-}
 static Napi::Value jsBinS(const Napi::CallbackInfo& info) {
   return putValue(info.Env(), binaryScalar(codeOf(info[0]), get(info[1], "self"), toScalar(info[2], "other")));
 }
@@ -376,13 +373,6 @@ static Napi::Value jsBinI(const Napi::CallbackInfo& info) {
 }
 static Napi::Value jsBinSI(const Napi::CallbackInfo& info) {
   binaryScalarInplace(codeOf(info[0]), get(info[1], "self"), toScalar(info[2], "other"));
-  return info.Env().Undefined();
-}
-static Napi::Value jsUn(const Napi::CallbackInfo& info) {
-  return putValue(info.Env(), unary(codeOf(info[0]), get(info[1], "self")));
-}
-static Napi::Value jsUnI(const Napi::CallbackInfo& info) {
-  unaryInplace(codeOf(info[0]), get(info[1], "self"));
   return info.Env().Undefined();
 }
 
@@ -517,12 +507,9 @@ void initTensor(Napi::Env env, Napi::Object exports) {
   def(env, exports, "fbinSI", &fastVoid<fBinSI>);
   def(env, exports, "funI", &fastVoid<fUnI>);
   SP_DEF("wrapScalar", jsWrapScalar);
-  SP_DEF("bin", jsBin);
   SP_DEF("binS", jsBinS);
   SP_DEF("binI", jsBinI);
   SP_DEF("binSI", jsBinSI);
-  SP_DEF("un", jsUn);
-  SP_DEF("unI", jsUnI);
   SP_DEF("backward", jsBackward);
   SP_DEF("grad", jsGrad);
   SP_DEF("setGrad", jsSetGrad);

@@ -10,8 +10,8 @@ import { N } from './native';
 export interface Owned {
   _id: number;
   _kept: boolean;
-  /** Registered with the GC backstop (only tensors that no scope owns are). */
-  _reg: boolean;
+  /** GC backstop state: 0 none, 1 waiting for registration, 2 registered. */
+  _reg: number;
   _grad: Owned | null;
 }
 
@@ -23,13 +23,45 @@ let asyncScopes = 0;
 
 // The GC backstop. A tensor is registered only while no scope owns it, and unregistered when it
 // is disposed, so a finalizer always frees a slot its tensor still owns.
+//
+// Registration is deferred to the next turn of the event loop: finalizers cannot run before then
+// anyway, and a tensor disposed in the meantime (`a.add(b).dispose()`, `using`) never pays for
+// register + unregister. The waiting list is compacted as it grows, so it stays small in a long
+// synchronous loop, and is registered for real past a size bound.
 const registry = new FinalizationRegistry<number>((slot) => N.free(slot));
+let waiting: Owned[] = [];
+let flushScheduled = false;
+const WAITING_LIMIT = 4096;
+
+function registerNow(t: Owned): void {
+  registry.register(t, t._id, t);
+  t._reg = 2;
+}
+
+function flushWaiting(): void {
+  flushScheduled = false;
+  const list = waiting;
+  waiting = [];
+  for (const t of list) if (t._reg === 1 && t._id >= 0) registerNow(t);
+}
 
 function register(t: Owned): void {
-  if (!t._reg && t._id >= 0) {
-    registry.register(t, t._id, t);
-    t._reg = true;
+  if (t._reg !== 0 || t._id < 0) return;
+  t._reg = 1;
+  waiting.push(t);
+  if (waiting.length >= WAITING_LIMIT) {
+    waiting = waiting.filter((w) => w._reg === 1 && w._id >= 0);
+    if (waiting.length >= WAITING_LIMIT / 2) flushWaiting();
   }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushWaiting).unref();
+  }
+}
+
+function unregister(t: Owned): void {
+  if (t._reg === 2) registry.unregister(t);
+  t._reg = 0;
 }
 
 function currentScope(): Owned[] | undefined {
@@ -78,10 +110,7 @@ function collect(v: unknown, out: Set<Owned>, seen: Set<unknown>, depth: number)
 
 /** Frees one tensor now (dispose()): the direct path, without the batch machinery. */
 export function disposeOne(t: Owned): void {
-  if (t._reg) {
-    registry.unregister(t);
-    t._reg = false;
-  }
+  if (t._reg !== 0) unregister(t);
   if (t._id >= 0) {
     const id = t._id;
     t._id = -1;
@@ -100,10 +129,7 @@ let freeBuf = new Int32Array(1024);
 export function disposeMany(ts: Iterable<Owned>): void {
   let n = 0;
   const push = (t: Owned): void => {
-    if (t._reg) {
-      registry.unregister(t);
-      t._reg = false;
-    }
+    if (t._reg !== 0) unregister(t);
     if (t._id < 0) return;
     if (n === freeBuf.length) {
       const b = new Int32Array(freeBuf.length * 2);

@@ -6,6 +6,10 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { makeNativeError } from './errors';
 
+// Node < 18.18 has no Symbol.dispose; define it (as TypeScript's downlevel `using` expects) so that
+// Tensor[Symbol.dispose] is a real method there too.
+if (typeof Symbol.dispose !== 'symbol') Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('Symbol.dispose') });
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export interface NativeAddon { [name: string]: (...args: any[]) => any }
 

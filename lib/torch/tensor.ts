@@ -412,8 +412,8 @@ export class Tensor implements Owned {
   _id: number;
   /** Set by torch.keep(): no scope frees this tensor. Internal. */
   _kept: boolean;
-  /** Registered with the GC backstop. Internal. */
-  _reg: boolean;
+  /** GC backstop state (memory.ts). Internal. */
+  _reg: number;
   /** Cached wrapper of .grad, owned by this tensor. Internal. */
   _grad: Tensor | null;
 
@@ -422,7 +422,7 @@ export class Tensor implements Owned {
     if (typeof handle !== 'number') throw new TypeError(`Tensor: create tensors with torch.tensor(data) or torch.zeros(...), not new Tensor(${describe(handle)})`);
     this._id = handle;
     this._kept = false;
-    this._reg = false;
+    this._reg = 0;
     this._grad = null;
     if (scoped) track(this);
     else trackUnscoped(this);

@@ -737,25 +737,13 @@ export class Tensor implements Owned {
 
   // ---- reductions ----
   /** sum(dim?, keepdim?, { dtype }) */
-  sum(...args: unknown[]): Tensor {
-    const [dim, kd, dtype] = bind('sum', args, ['dim', 'keepdim', 'dtype']);
-    const keepdim = optBool(kd, 'keepdim', 'sum', false);
-    if ((dim === undefined || dim === null) && !keepdim && dtype == null) return unary(this, U.sum);
-    if (dim === undefined || dim === null) return keepdim ? T(O.sumDim([this._id, [], true, optDtypeCode(dtype)])) : T(O.sumAll([this._id, optDtypeCode(dtype)]));
-    return T(O.sumDim([this._id, checkDims(dim, 'dim', 'sum'), optBool(keepdim, 'keepdim', 'sum', false), optDtypeCode(dtype)]));
-  }
+  sum(...args: unknown[]): Tensor { return dimReduce(this, 'sum', U.sum, O.sumAll, O.sumDim, args); }
   /** mean(dim?, keepdim?, { dtype }) */
-  mean(...args: unknown[]): Tensor {
-    const [dim, kd, dtype] = bind('mean', args, ['dim', 'keepdim', 'dtype']);
-    const keepdim = optBool(kd, 'keepdim', 'mean', false);
-    if ((dim === undefined || dim === null) && !keepdim && dtype == null) return unary(this, U.mean);
-    if (dim === undefined || dim === null) return keepdim ? T(O.meanDim([this._id, this.shape.map((_, i) => i), true, optDtypeCode(dtype)])) : T(O.meanAll([this._id, optDtypeCode(dtype)]));
-    return T(O.meanDim([this._id, checkDims(dim, 'dim', 'mean'), optBool(keepdim, 'keepdim', 'mean', false), optDtypeCode(dtype)]));
-  }
+  mean(...args: unknown[]): Tensor { return dimReduce(this, 'mean', U.mean, O.meanAll, O.meanDim, args); }
   /** prod(dim?, keepdim?, { dtype }) */
   prod(...args: unknown[]): Tensor {
     const [dim, keepdim, dtype] = bind('prod', args, ['dim', 'keepdim', 'dtype']);
-    if (dim === undefined || dim === null) return dtype == null ? unary(this, U.prod) : T(O.prodAll([this._id, optDtypeCode(dtype)]));
+    if (dim === undefined || dim === null) return keepdimNeedsDim('prod', keepdim), dtype == null ? unary(this, U.prod) : T(O.prodAll([this._id, optDtypeCode(dtype)]));
     return T(O.prodDim([this._id, checkInt(dim, 'dim', 'prod'), optBool(keepdim, 'keepdim', 'prod', false), optDtypeCode(dtype)]));
   }
   /** std(dim?, unbiased = true, keepdim = false, { correction }) */
@@ -790,7 +778,7 @@ export class Tensor implements Owned {
   max(...args: unknown[]): Tensor | ValuesIndices {
     if (args.length === 1 && args[0] instanceof Tensor) return this.maximum(args[0]);
     const [dim, keepdim] = bind('max', args, ['dim', 'keepdim']);
-    if (dim === undefined || dim === null) return unary(this, U.max);
+    if (dim === undefined || dim === null) return keepdimNeedsDim('max', keepdim), unary(this, U.max);
     return VI(O.maxDim([this._id, checkInt(dim, 'dim', 'max'), optBool(keepdim, 'keepdim', 'max', false)]));
   }
   /** min() -> tensor; min(dim, keepdim?) -> [values, indices]; min(other) -> element-wise minimum. */
@@ -801,7 +789,7 @@ export class Tensor implements Owned {
   min(...args: unknown[]): Tensor | ValuesIndices {
     if (args.length === 1 && args[0] instanceof Tensor) return this.minimum(args[0]);
     const [dim, keepdim] = bind('min', args, ['dim', 'keepdim']);
-    if (dim === undefined || dim === null) return unary(this, U.min);
+    if (dim === undefined || dim === null) return keepdimNeedsDim('min', keepdim), unary(this, U.min);
     return VI(O.minDim([this._id, checkInt(dim, 'dim', 'min'), optBool(keepdim, 'keepdim', 'min', false)]));
   }
   amax(...args: unknown[]): Tensor {
@@ -869,12 +857,12 @@ export class Tensor implements Owned {
   }
   any(...args: unknown[]): Tensor {
     const [dim, keepdim] = bind('any', args, ['dim', 'keepdim']);
-    if (dim === undefined || dim === null) return unary(this, U.any);
+    if (dim === undefined || dim === null) return keepdimNeedsDim('any', keepdim), unary(this, U.any);
     return T(O.anyDim([this._id, checkInt(dim, 'dim', 'any'), optBool(keepdim, 'keepdim', 'any', false)]));
   }
   all(...args: unknown[]): Tensor {
     const [dim, keepdim] = bind('all', args, ['dim', 'keepdim']);
-    if (dim === undefined || dim === null) return unary(this, U.all);
+    if (dim === undefined || dim === null) return keepdimNeedsDim('all', keepdim), unary(this, U.all);
     return T(O.allDim([this._id, checkInt(dim, 'dim', 'all'), optBool(keepdim, 'keepdim', 'all', false)]));
   }
 
@@ -1109,6 +1097,23 @@ function boolMask(mask: unknown, fn: string): number {
   const dt = (mask as Tensor).dtype;
   if (dt !== 'bool') throw new TypeError(`${fn}(): 'mask' must be a bool tensor, got dtype ${dt} (compare to get one, e.g. mask.ne(0))`);
   return h;
+}
+
+/** For reductions whose all-elements form has no keepdim (as in PyTorch). */
+function keepdimNeedsDim(fn: string, keepdim: unknown): void {
+  if (keepdim !== undefined && keepdim !== null) throw new TypeError(`${fn}(): 'keepdim' needs 'dim' (got keepdim ${describe(keepdim)} without a dim)`);
+}
+
+/** sum / mean: (dim?, keepdim?, { dtype }); no dim reduces everything (the fast path when nothing else is asked). */
+function dimReduce(self: Tensor, fn: string, code: number, allOp: OpFn, dimOp: OpFn, args: unknown[]): Tensor {
+  const [dim, kd, dtype] = bind(fn, args, ['dim', 'keepdim', 'dtype']);
+  const keepdim = optBool(kd, 'keepdim', fn, false);
+  const dt = optDtypeCode(dtype);
+  if (dim === undefined || dim === null) {
+    if (keepdim) return T(dimOp([self._id, self.shape.map((_, i) => i), true, dt]));
+    return dt === undefined ? unary(self, code) : T(allOp([self._id, dt]));
+  }
+  return T(dimOp([self._id, checkDims(dim, 'dim', fn), keepdim, dt]));
 }
 
 function flatDims(dims: (number | number[])[], fn: string): number[] {

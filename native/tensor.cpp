@@ -36,11 +36,13 @@ static Napi::Value jsFromBuffer(const Napi::CallbackInfo& info) {
   return putValue(info.Env(), t);
 }
 
-// toBuffer(h) -> ArrayBuffer with the contiguous CPU data (float16/bfloat16 widened to float32)
+// toBuffer(h, raw) -> ArrayBuffer with the contiguous CPU data; float16/bfloat16 are widened to
+// float32 unless raw is true (then the bytes are exactly the tensor's, in its own dtype).
 static Napi::Value jsToBuffer(const Napi::CallbackInfo& info) {
   at::Tensor t = get(info[0], "tensor").detach();
+  bool raw = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
   if (!t.device().is_cpu()) t = t.cpu();
-  if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
+  if (!raw && (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16)) t = t.to(at::kFloat);
   t = t.contiguous();
   size_t bytes = t.numel() * t.element_size();
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(info.Env(), bytes);

@@ -1,7 +1,7 @@
 /** Tensor creation and the torch.* functions (torch.add(a, b) is a.add(b), and so on). */
 import { N } from './native';
 import { describe } from './errors';
-import { DTypeLike, Device, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
+import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
 import { Tensor, T, TT, op, bind, sizeArgs, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices, isKw } from './tensor';
 import type { Generator } from './random';
 
@@ -62,6 +62,28 @@ export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray
     return finish(t, o, 'tensor');
   }
   return tensorFromData(data, o.dtype as DTypeLike | undefined, optDevice(o.device), o.requiresGrad === true, 'tensor');
+}
+
+/**
+ * torch.frombuffer(buffer, { dtype, count = -1, offset = 0 }): a 1-d tensor of the buffer's bytes
+ * read as `dtype` (a copy; PyTorch shares the memory, JavaScript buffers cannot be shared safely).
+ */
+export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dtype: DTypeLike; count?: number; offset?: number }): Tensor {
+  const o = checkOpts('frombuffer', options as unknown as Record<string, unknown>, ['dtype', 'count', 'offset']);
+  const dt = toDType(o.dtype, 'dtype');
+  let bytes: Uint8Array;
+  if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
+  else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  else throw new TypeError(`frombuffer(): 'buffer' must be an ArrayBuffer or a typed array, got ${describe(buffer)}`);
+  const esize = elementSize(dt);
+  const offset = o.offset === undefined ? 0 : (o.offset as number);
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) throw new RangeError(`frombuffer(): 'offset' must be in [0, ${bytes.length}], got ${describe(o.offset)}`);
+  const avail = Math.floor((bytes.length - offset) / esize);
+  const count = o.count === undefined || o.count === -1 ? avail : (o.count as number);
+  if (!Number.isInteger(count) || count < 0 || count > avail) throw new RangeError(`frombuffer(): 'count' ${describe(o.count)} needs ${count * esize} bytes after offset ${offset}, but the buffer has ${bytes.length - offset}`);
+  if (o.count === undefined && (bytes.length - offset) % esize !== 0) throw new RangeError(`frombuffer(): buffer length ${bytes.length - offset} (after offset) is not a multiple of the ${dt} element size ${esize}`);
+  const copy = bytes.slice(offset, offset + count * esize); // aligned copy
+  return T(N.fromBuffer(copy, [count], dtypeCode(dt), dtypeCode(dt), null, false));
 }
 
 /** torch.asTensor: like tensor(), but returns `data` itself when it already is a tensor of that dtype/device. */

@@ -328,7 +328,7 @@ const O = {
   permute: op('permute'), transpose: op('transpose', 'int'), unsqueeze: op('unsqueeze'), squeeze: op('squeeze'), squeezeDim: op('squeeze', 'dim'),
   expand: op('expand'), expandAs: op('expand_as'), repeat: op('repeat'), narrow: op('narrow'), select: op('select', 'int'),
   split: op('split', 'Tensor'), splitSizes: op('split_with_sizes'), chunk: op('chunk'), unbind: op('unbind', 'int'),
-  flip: op('flip'), roll: op('roll'), tril: op('tril'), triu: op('triu'), viewAs: op('view_as'), reshapeAs: op('reshape_as'),
+  flip: op('flip'), roll: op('roll'), asStrided: op('as_strided'), tril: op('tril'), triu: op('triu'), viewAs: op('view_as'), reshapeAs: op('reshape_as'),
   gather: op('gather'), scatterSrc: op('scatter', 'src'), scatterVal: op('scatter', 'value'), scatterReduce: op('scatter', 'reduce'), scatterValReduce: op('scatter', 'value_reduce'),
   scatterSrc_: op('scatter_', 'src'), scatterVal_: op('scatter_', 'value'), scatterReduce_: op('scatter_', 'reduce'), scatterValReduce_: op('scatter_', 'value_reduce'),
   scatterAdd: op('scatter_add'), scatterAdd_: op('scatter_add_'),
@@ -494,6 +494,11 @@ export class Tensor implements Owned {
       default: return new Uint8Array(ab);
     }
   }
+  /**
+   * The raw bytes of the data (row-major, in this tensor's own dtype, little-endian), like
+   * `t.numpy().tobytes()`; the inverse is `torch.frombuffer(bytes, { dtype }).view(shape)`.
+   */
+  toBuffer(): Uint8Array { return new Uint8Array(N.toBuffer(this._id, true)); }
   /** Nested JS arrays like Python's tolist(); int64 values become numbers, bool values booleans. */
   tolist(): any {
     const shape = this.shape;
@@ -892,6 +897,10 @@ export class Tensor implements Owned {
     return T(O.view([this._id, sizeArgs(args, 'view', 'shape', true).size]));
   }
   viewAs(other: Tensor): Tensor { return T(O.viewAs([this._id, tid(other, 'other', 'viewAs')])); }
+  /** asStrided(size, stride, storageOffset = 0): a view with the given geometry over this tensor's storage. */
+  asStrided(size: number[], stride: number[], storageOffset = 0): Tensor {
+    return T(O.asStrided([this._id, checkDims(size, 'size', 'asStrided'), checkDims(stride, 'stride', 'asStrided'), checkInt(storageOffset, 'storageOffset', 'asStrided')]));
+  }
   reshape(...shape: (number | number[])[]): Tensor { return T(O.reshape([this._id, sizeArgs(shape, 'reshape', 'shape', true).size])); }
   reshapeAs(other: Tensor): Tensor { return T(O.reshapeAs([this._id, tid(other, 'other', 'reshapeAs')])); }
   flatten(startDim = 0, endDim = -1): Tensor {

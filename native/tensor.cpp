@@ -100,6 +100,12 @@ static Napi::Value jsTo(const Napi::CallbackInfo& info) {
   return putValue(info.Env(), t.to(dt, nb, copy));
 }
 
+// setData(h, src): Python's `t.data = src` (keeps t's identity and autograd metadata).
+static Napi::Value jsSetData(const Napi::CallbackInfo& info) {
+  get(info[0], "self").set_data(get(info[1], "data"));
+  return info.Env().Undefined();
+}
+
 static Napi::Value jsRequiresGrad_(const Napi::CallbackInfo& info) {
   get(info[0]).requires_grad_(toBool(info[1], "requiresGrad"));
   return info.Env().Undefined();
@@ -500,6 +506,7 @@ void initTensor(Napi::Env env, Napi::Object exports) {
   SP_DEF("gradFn", jsGradFn);
   SP_DEF("to", jsTo);
   SP_DEF("requiresGrad_", jsRequiresGrad_);
+  SP_DEF("setData", jsSetData);
   SP_DEF("index", jsIndex);
   SP_DEF("indexPut", jsIndexPut);
   def(env, exports, "fbin", &fastRet<fBin>);

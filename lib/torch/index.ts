@@ -19,6 +19,7 @@ export { setPrintOptions, getPrintOptions } from './format';
 export type { PrintOptions } from './format';
 export * as autograd from './autograd';
 export * as cuda from './cuda';
+export * as nn from './nn';
 export { version, buildInfo } from './info';
 
 // dtype constants, as torch.float32 etc.

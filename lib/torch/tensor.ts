@@ -328,7 +328,8 @@ const O = {
   permute: op('permute'), transpose: op('transpose', 'int'), unsqueeze: op('unsqueeze'), squeeze: op('squeeze'), squeezeDim: op('squeeze', 'dim'),
   expand: op('expand'), expandAs: op('expand_as'), repeat: op('repeat'), narrow: op('narrow'), select: op('select', 'int'),
   split: op('split', 'Tensor'), splitSizes: op('split_with_sizes'), chunk: op('chunk'), unbind: op('unbind', 'int'),
-  flip: op('flip'), roll: op('roll'), asStrided: op('as_strided'), tril: op('tril'), triu: op('triu'), viewAs: op('view_as'), reshapeAs: op('reshape_as'),
+  flip: op('flip'), roll: op('roll'), asStrided: op('as_strided'),
+  newEmpty: op('new_empty'), newZeros: op('new_zeros'), newOnes: op('new_ones'), newFull: op('new_full'), tril: op('tril'), triu: op('triu'), viewAs: op('view_as'), reshapeAs: op('reshape_as'),
   gather: op('gather'), scatterSrc: op('scatter', 'src'), scatterVal: op('scatter', 'value'), scatterReduce: op('scatter', 'reduce'), scatterValReduce: op('scatter', 'value_reduce'),
   scatterSrc_: op('scatter_', 'src'), scatterVal_: op('scatter_', 'value'), scatterReduce_: op('scatter_', 'reduce'), scatterValReduce_: op('scatter_', 'value_reduce'),
   scatterAdd: op('scatter_add'), scatterAdd_: op('scatter_add_'),
@@ -398,6 +399,12 @@ function tensorOnly(self: Tensor, code: number, other: unknown, fn: string): Ten
 function unary(self: Tensor, code: number): Tensor {
   A[0] = code; A[1] = self._id;
   return new Tensor(N.fun());
+}
+
+/** A new handle to a detached alias of t, owned by nobody yet (for nn.Parameter). Internal. */
+export function detachedHandle(t: Tensor): number {
+  A[0] = U.detach; A[1] = tid(t, 'data', 'Parameter');
+  return N.fun();
 }
 
 function unaryInplace<S extends Tensor>(self: S, code: number): S {
@@ -573,6 +580,15 @@ export class Tensor implements Owned {
   clone(): Tensor { return unary(this, U.clone); }
   detach(): Tensor { return unary(this, U.detach); }
   detach_(): this { return unaryInplace(this, U.detach_); }
+  /** newEmpty(size, { dtype, device, requiresGrad }): an uninitialized tensor with this tensor's dtype and device by default. */
+  newEmpty(size: number[], opts?: NewOptions): Tensor { return newLike(this, O.newEmpty, 'newEmpty', size, undefined, opts); }
+  newZeros(size: number[], opts?: NewOptions): Tensor { return newLike(this, O.newZeros, 'newZeros', size, undefined, opts); }
+  newOnes(size: number[], opts?: NewOptions): Tensor { return newLike(this, O.newOnes, 'newOnes', size, undefined, opts); }
+  newFull(size: number[], fillValue: Scalar, opts?: NewOptions): Tensor { return newLike(this, O.newFull, 'newFull', size, checkScalar(fillValue, 'fillValue', 'newFull'), opts); }
+  /** Python's `t.data`: a detached tensor sharing storage. */
+  get data(): Tensor { return unary(this, U.detach); }
+  /** Python's `t.data = other`: this tensor now uses other's data (same object, same autograd flags). */
+  set data(other: Tensor) { N.setData(this._id, tid(other, 'data', 'data')); }
   contiguous(): Tensor { return unary(this, U.contiguous); }
 
   // ---- autograd ----
@@ -1106,6 +1122,18 @@ function boolMask(mask: unknown, fn: string): number {
   const dt = (mask as Tensor).dtype;
   if (dt !== 'bool') throw new TypeError(`${fn}(): 'mask' must be a bool tensor, got dtype ${dt} (compare to get one, e.g. mask.ne(0))`);
   return h;
+}
+
+export interface NewOptions { dtype?: DTypeLike; device?: Device; requiresGrad?: boolean }
+
+function newLike(self: Tensor, f: OpFn, fn: string, size: number[], fill: Scalar | undefined, opts: NewOptions | undefined): Tensor {
+  const o = checkKeys(fn, opts, ['dtype', 'device', 'requiresGrad']) ?? {};
+  const s = sizeArgs([size], fn).size;
+  const dev = o.device === undefined ? undefined : toDevice(o.device);
+  const args: unknown[] = fill === undefined ? [self._id, s, optDtypeCode(o.dtype), undefined, dev] : [self._id, s, fill, optDtypeCode(o.dtype), undefined, dev];
+  const t = T(f(args));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
 }
 
 /** For reductions whose all-elements form has no keepdim (as in PyTorch). */

@@ -1,0 +1,130 @@
+/** Sequential, ModuleList, ModuleDict. */
+import { Module } from './module';
+import { describe } from '../errors';
+
+function checkModule(m: unknown, where: string): Module {
+  if (!(m instanceof Module)) throw new TypeError(`${where}: ${describe(m)} is not a Module subclass`);
+  return m;
+}
+
+/**
+ * Sequential(...modules) or Sequential({ name: module, ... }): forward passes each child's output
+ * to the next, whatever it is (a tensor, an array standing for a Python tuple, null).
+ */
+export class Sequential extends Module {
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super();
+    if (modules.length === 1 && !(modules[0] instanceof Module) && typeof modules[0] === 'object' && modules[0] !== null) {
+      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>)) this.registerModule(k, checkModule(m, 'Sequential'));
+    } else {
+      (modules as Module[]).forEach((m, i) => this.registerModule(String(i), checkModule(m, 'Sequential')));
+    }
+  }
+  override forward(input: unknown): unknown {
+    let x = input;
+    for (const m of this.children()) x = m.forward(x);
+    return x;
+  }
+  get length(): number {
+    return [...this.children()].length;
+  }
+  /** The i-th child (negative counts from the end). */
+  get(i: number): Module {
+    const list = [...this.children()];
+    const j = i < 0 ? i + list.length : i;
+    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new RangeError(`index ${i} is out of range`);
+    return list[j];
+  }
+  append(module: Module): this {
+    this.registerModule(String(this.length), checkModule(module, 'Sequential.append'));
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
+/** ModuleList: a list of modules registered as children '0', '1', ... */
+export class ModuleList extends Module {
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+  get length(): number {
+    return [...this.children()].length;
+  }
+  get(i: number): Module {
+    const list = [...this.children()];
+    const j = i < 0 ? i + list.length : i;
+    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new RangeError(`index ${i} is out of range`);
+    return list[j];
+  }
+  set(i: number, module: Module): void {
+    const n = this.length;
+    const j = i < 0 ? i + n : i;
+    if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`index ${i} is out of range`);
+    this.registerModule(String(j), checkModule(module, 'ModuleList.set'));
+  }
+  append(module: Module): this {
+    this.registerModule(String(this.length), checkModule(module, 'ModuleList.append'));
+    return this;
+  }
+  extend(modules: Iterable<Module>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+  insert(index: number, module: Module): void {
+    const list = [...this.children()];
+    const j = Math.max(0, Math.min(list.length, index < 0 ? index + list.length : index));
+    list.splice(j, 0, checkModule(module, 'ModuleList.insert'));
+    list.forEach((m, k) => this.registerModule(String(k), m));
+  }
+  override forward(): never {
+    throw new TypeError('ModuleList is not callable: iterate over it and call its modules');
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
+/** ModuleDict: modules by name, in insertion order. */
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
+    super();
+    this.update(modules);
+  }
+  get(key: string): Module | undefined {
+    const v = (this as unknown as Record<string, unknown>)[key];
+    return v instanceof Module ? v : undefined;
+  }
+  set(key: string, module: Module): void {
+    this.registerModule(key, checkModule(module, 'ModuleDict.set'));
+  }
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+  delete(key: string): boolean {
+    if (!this.has(key)) return false;
+    delete (this as unknown as Record<string, unknown>)[key];
+    return true;
+  }
+  keys(): string[] {
+    return [...this.namedChildren()].map(([k]) => k);
+  }
+  values(): Module[] {
+    return [...this.children()];
+  }
+  entries(): [string, Module][] {
+    return [...this.namedChildren()];
+  }
+  get size(): number {
+    return this.keys().length;
+  }
+  update(modules: Record<string, Module> | Iterable<[string, Module]>): void {
+    const entries = Symbol.iterator in Object(modules) ? [...(modules as Iterable<[string, Module]>)] : Object.entries(modules);
+    for (const [k, m] of entries) this.set(k, m);
+  }
+  override forward(): never {
+    throw new TypeError('ModuleDict is not callable: look modules up by name and call them');
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * torch.nn.init, with PyTorch 1.13's arithmetic and random-number consumption, so the same seed
+ * gives the same initial weights.
+ */
+import { Tensor, op, T } from '../tensor';
+import { describe } from '../errors';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
+import type { Generator } from '../random';
+
+const erfinv_ = op('erfinv_');
+const linalgQr = op('linalg_qr');
+const diag = op('diag');
+
+function checkTensor(t: unknown, fn: string): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${fn}(): 'tensor' must be a Tensor, got ${describe(t)}`);
+  return t;
+}
+
+export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+
+/** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number | null): number {
+  const linear = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'];
+  if (linear.includes(nonlinearity) || nonlinearity === 'sigmoid') return 1;
+  if (nonlinearity === 'tanh') return 5.0 / 3;
+  if (nonlinearity === 'relu') return Math.sqrt(2.0);
+  if (nonlinearity === 'leaky_relu') {
+    let slope: number;
+    if (param === undefined || param === null) slope = 0.01;
+    else if (typeof param === 'number') slope = param;
+    else throw new TypeError(`calculateGain(): negative_slope ${describe(param)} not a valid number`);
+    return Math.sqrt(2.0 / (1 + slope * slope));
+  }
+  if (nonlinearity === 'selu') return 3.0 / 4;
+  throw new RangeError(`calculateGain(): unsupported nonlinearity ${describe(nonlinearity)}`);
+}
+
+/** [fanIn, fanOut] of a weight tensor (dims >= 2). */
+export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
+  const shape = checkTensor(tensor, 'calculateFanInAndFanOut').shape;
+  if (shape.length < 2) throw new RangeError('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
+  let receptive = 1;
+  for (const s of shape.slice(2)) receptive *= s;
+  return [shape[1] * receptive, shape[0] * receptive];
+}
+
+function correctFan(tensor: Tensor, mode: string): number {
+  const m = String(mode).toLowerCase();
+  if (m !== 'fan_in' && m !== 'fan_out') throw new RangeError(`Mode ${mode} not supported, please use one of fan_in, fan_out`);
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
+  return m === 'fan_in' ? fanIn : fanOut;
+}
+
+const gen = (g?: Generator) => (g === undefined ? {} : { generator: g });
+
+export function uniform_(tensor: Tensor, a = 0, b = 1, opts?: { generator?: Generator }): Tensor {
+  checkTensor(tensor, 'uniform_');
+  return noGrad(() => tensor.uniform_(a, b, gen(opts?.generator)));
+}
+export function normal_(tensor: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
+  checkTensor(tensor, 'normal_');
+  return noGrad(() => tensor.normal_(mean, std, gen(opts?.generator)));
+}
+export function constant_(tensor: Tensor, val: number): Tensor {
+  checkTensor(tensor, 'constant_');
+  return noGrad(() => tensor.fill_(val));
+}
+export function ones_(tensor: Tensor): Tensor {
+  return constant_(tensor, 1);
+}
+export function zeros_(tensor: Tensor): Tensor {
+  checkTensor(tensor, 'zeros_');
+  return noGrad(() => tensor.zero_());
+}
+export function xavierUniform_(tensor: Tensor, gain = 1): Tensor {
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
+  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
+  const a = Math.sqrt(3.0) * std;
+  return noGrad(() => tensor.uniform_(-a, a));
+}
+export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
+  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
+  return noGrad(() => tensor.normal_(0, std));
+}
+export interface KaimingOptions {
+  a?: number;
+  mode?: 'fan_in' | 'fan_out';
+  nonlinearity?: Nonlinearity;
+}
+/** kaimingUniform_(tensor, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu') or with an options object. */
+export function kaimingUniform_(tensor: Tensor, a: number | KaimingOptions = 0, mode: KaimingOptions['mode'] = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
+  if (typeof a === 'object') ({ a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = a);
+  checkTensor(tensor, 'kaimingUniform_');
+  if (tensor.shape.includes(0)) return tensor;
+  const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(tensor, mode));
+  const bound = Math.sqrt(3.0) * std;
+  return noGrad(() => tensor.uniform_(-bound, bound));
+}
+/** kaimingNormal_(tensor, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu') or with an options object. */
+export function kaimingNormal_(tensor: Tensor, a: number | KaimingOptions = 0, mode: KaimingOptions['mode'] = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
+  if (typeof a === 'object') ({ a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = a);
+  checkTensor(tensor, 'kaimingNormal_');
+  if (tensor.shape.includes(0)) return tensor;
+  const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(tensor, mode));
+  return noGrad(() => tensor.normal_(0, std));
+}
+/** truncNormal_(tensor, mean = 0, std = 1, a = -2, b = 2) */
+export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
+  checkTensor(tensor, 'truncNormal_');
+  const normCdf = (x: number) => (1 + erf(x / Math.sqrt(2))) / 2;
+  const l = normCdf((a - mean) / std);
+  const u = normCdf((b - mean) / std);
+  return noGrad(() => {
+    tensor.uniform_(2 * l - 1, 2 * u - 1);
+    erfinv_([tensor._id], true);
+    tensor.mul_(std * Math.sqrt(2));
+    tensor.add_(mean);
+    return tensor.clamp_(a, b);
+  });
+}
+/** orthogonal_(tensor, gain = 1): as PyTorch 1.13 (QR of a normal matrix, sign-corrected). */
+export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
+  checkTensor(tensor, 'orthogonal_');
+  if (tensor.dim() < 2) throw new RangeError('Only tensors with 2 or more dimensions are supported');
+  if (tensor.numel() === 0) return tensor;
+  const rows = tensor.size(0);
+  const cols = tensor.numel() / rows;
+  tidy(() => {
+    let flattened = tensor.newEmpty([rows, cols]).normal_(0, 1);
+    if (rows < cols) flattened = flattened.t();
+    const [qh, rh] = linalgQr([flattened._id, 'reduced']) as number[];
+    let q = T(qh);
+    const d = T(diag([rh, 0]));
+    T(rh);
+    q.mul_(d.sign());
+    if (rows < cols) q = q.t();
+    noGrad(() => {
+      tensor.viewAs(q).copy_(q);
+      tensor.mul_(gain);
+    });
+  });
+  return tensor;
+}
+
+// Python's math.erf (libm), computed by libtorch on a float64 scalar (std::erf, the same libm call).
+function erf(x: number): number {
+  return tidy(() => T(erfOp([tensorOf(x)])).item() as number);
+}
+const erfOp = op('erf');
+const scalarTensor = op('scalar_tensor');
+function tensorOf(x: number): number {
+  return T(scalarTensor([x, 7 /* float64 */])) ._id;
+}

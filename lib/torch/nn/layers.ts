@@ -1,0 +1,727 @@
+/**
+ * The layers of torch.nn, with PyTorch 1.13's constructor arguments, parameter creation order and
+ * initialisation (same seed -> same weights), forward (through nn.functional) and repr.
+ */
+import { Tensor } from '../tensor';
+import { describe } from '../errors';
+import { DTypeLike, Device } from '../dtype';
+import { empty, zeros, ones, tensor } from '../functions';
+import { noGrad } from '../autograd';
+import { Module, Parameter } from './module';
+import * as init from './init';
+import * as F from './functional';
+
+export interface FactoryOptions {
+  device?: Device;
+  dtype?: DTypeLike;
+}
+type IntOrTuple = number | number[];
+
+// ---- Python-style formatting for reprs ----
+/** Python's repr of a float: 0.1, 1e-05, 1.0, inf. */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
+  const [mant, expStr] = x.toExponential().split('e');
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 16) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(x);
+}
+const pyBool = (b: boolean) => (b ? 'True' : 'False');
+/** A Python int or tuple of ints: 3, (3, 3), (3,). */
+function pyTuple(v: IntOrTuple | string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`;
+}
+function ntuple(v: IntOrTuple, n: number, name: string, cls: string): number[] {
+  const arr = typeof v === 'number' ? new Array<number>(n).fill(v) : v;
+  if (!Array.isArray(arr) || arr.length !== n || !arr.every((x) => Number.isInteger(x))) {
+    throw new TypeError(`${cls}(): '${name}' must be an integer or an array of ${n} integers, got ${describe(v)}`);
+  }
+  return [...arr];
+}
+function checkPositiveInt(v: unknown, name: string, cls: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${cls}(): '${name}' must be a non-negative integer, got ${describe(v)}`);
+  return v;
+}
+function emptyParam(size: number[], o?: FactoryOptions): Parameter {
+  const t = empty(size, { dtype: o?.dtype, device: o?.device });
+  const p = new Parameter(t);
+  t.dispose();
+  return p;
+}
+
+// ---- Linear ----
+export class Linear extends Module {
+  declare inFeatures: number;
+  declare outFeatures: number;
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+  /** Linear(inFeatures, outFeatures, bias = true, { device, dtype }) */
+  constructor(inFeatures: number, outFeatures: number, bias = true, options?: FactoryOptions) {
+    super();
+    this.inFeatures = checkPositiveInt(inFeatures, 'inFeatures', 'Linear');
+    this.outFeatures = checkPositiveInt(outFeatures, 'outFeatures', 'Linear');
+    this.weight = emptyParam([outFeatures, inFeatures], options);
+    if (bias) this.bias = emptyParam([outFeatures], options);
+    else this.registerParameter('bias', null);
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, Math.sqrt(5));
+    if (this.bias !== null) {
+      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+  override forward(input: Tensor): Tensor {
+    return F.linear(input, this.weight, this.bias);
+  }
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+// ---- convolutions ----
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+export interface ConvOptions extends FactoryOptions {
+  stride?: IntOrTuple;
+  padding?: IntOrTuple | 'same' | 'valid';
+  dilation?: IntOrTuple;
+  groups?: number;
+  bias?: boolean;
+  paddingMode?: PaddingMode;
+}
+abstract class ConvNd extends Module {
+  declare inChannels: number;
+  declare outChannels: number;
+  declare kernelSize: number[];
+  declare stride: number[];
+  declare padding: number[] | 'same' | 'valid';
+  declare dilation: number[];
+  declare transposed: boolean;
+  declare outputPadding: number[];
+  declare groups: number;
+  declare paddingMode: PaddingMode;
+  declare reversedPaddingRepeatedTwice: number[];
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+
+  constructor(n: number, cls: string, inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple, padding: IntOrTuple | 'same' | 'valid',
+    dilation: IntOrTuple, transposed: boolean, outputPadding: IntOrTuple, groups: number, bias: boolean, paddingMode: PaddingMode, options?: FactoryOptions) {
+    super();
+    checkPositiveInt(inChannels, 'inChannels', cls);
+    checkPositiveInt(outChannels, 'outChannels', cls);
+    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${cls}(): groups must be a positive integer, got ${describe(groups)}`);
+    if (inChannels % groups !== 0) throw new RangeError(`${cls}(): in_channels must be divisible by groups`);
+    if (outChannels % groups !== 0) throw new RangeError(`${cls}(): out_channels must be divisible by groups`);
+    const stride_ = ntuple(stride, n, 'stride', cls);
+    const dilation_ = ntuple(dilation, n, 'dilation', cls);
+    const kernel_ = ntuple(kernelSize, n, 'kernelSize', cls);
+    if (typeof padding === 'string') {
+      if (padding !== 'same' && padding !== 'valid') throw new RangeError(`${cls}(): invalid padding string '${padding}', should be one of 'valid', 'same'`);
+      if (padding === 'same' && stride_.some((s) => s !== 1)) throw new RangeError(`${cls}(): padding='same' is not supported for strided convolutions`);
+    }
+    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(paddingMode)) {
+      throw new RangeError(`${cls}(): padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got '${paddingMode}'`);
+    }
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = kernel_;
+    this.stride = stride_;
+    this.padding = typeof padding === 'string' ? padding : ntuple(padding, n, 'padding', cls);
+    this.dilation = dilation_;
+    this.transposed = transposed;
+    this.outputPadding = ntuple(outputPadding, n, 'outputPadding', cls);
+    this.groups = groups;
+    this.paddingMode = paddingMode;
+    const rp: number[] = [];
+    if (typeof this.padding === 'string') {
+      if (this.padding === 'same') {
+        for (let i = n - 1; i >= 0; i--) {
+          const total = dilation_[i] * (kernel_[i] - 1);
+          const left = Math.floor(total / 2);
+          rp.push(left, total - left);
+        }
+      } else for (let i = 0; i < n; i++) rp.push(0, 0);
+    } else {
+      for (let i = n - 1; i >= 0; i--) rp.push(this.padding[i], this.padding[i]);
+    }
+    this.reversedPaddingRepeatedTwice = rp;
+    this.weight = transposed
+      ? emptyParam([inChannels, outChannels / groups, ...kernel_], options)
+      : emptyParam([outChannels, inChannels / groups, ...kernel_], options);
+    if (bias) this.bias = emptyParam([outChannels], options);
+    else this.registerParameter('bias', null);
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, Math.sqrt(5));
+    if (this.bias !== null) {
+      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
+      if (fanIn !== 0) {
+        const bound = 1 / Math.sqrt(fanIn);
+        init.uniform_(this.bias, -bound, bound);
+      }
+    }
+  }
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof this.padding === 'string' || this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${pyTuple(this.outputPadding)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
+    return s;
+  }
+}
+
+/** Conv1d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros', { device, dtype }) */
+export class Conv1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple | ConvOptions = 1, padding: IntOrTuple | 'same' | 'valid' = 0,
+    dilation: IntOrTuple = 1, groups = 1, bias = true, paddingMode: PaddingMode = 'zeros', options?: FactoryOptions) {
+    const o = convArgs(stride, padding, dilation, groups, bias, paddingMode, options);
+    super(1, 'Conv1d', inChannels, outChannels, kernelSize, o.stride, o.padding, o.dilation, false, 0, o.groups, o.bias, o.paddingMode, o.options);
+  }
+  override forward(input: Tensor): Tensor {
+    if (this.paddingMode !== 'zeros') {
+      return F.conv1d(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
+    }
+    return F.conv1d(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+  }
+}
+
+/** Conv2d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros', { device, dtype }); or Conv2d(in, out, k, { stride, padding, ... }). */
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple | ConvOptions = 1, padding: IntOrTuple | 'same' | 'valid' = 0,
+    dilation: IntOrTuple = 1, groups = 1, bias = true, paddingMode: PaddingMode = 'zeros', options?: FactoryOptions) {
+    const o = convArgs(stride, padding, dilation, groups, bias, paddingMode, options);
+    super(2, 'Conv2d', inChannels, outChannels, kernelSize, o.stride, o.padding, o.dilation, false, 0, o.groups, o.bias, o.paddingMode, o.options);
+  }
+  override forward(input: Tensor): Tensor {
+    if (this.paddingMode !== 'zeros') {
+      return F.conv2d(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
+    }
+    return F.conv2d(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+  }
+}
+
+export interface ConvTransposeOptions extends FactoryOptions {
+  stride?: IntOrTuple;
+  padding?: IntOrTuple;
+  outputPadding?: IntOrTuple;
+  groups?: number;
+  bias?: boolean;
+  dilation?: IntOrTuple;
+  paddingMode?: 'zeros';
+}
+/** ConvTranspose2d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, outputPadding = 0, groups = 1, bias = true, dilation = 1, paddingMode = 'zeros', { device, dtype }) */
+export class ConvTranspose2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple | ConvTransposeOptions = 1, padding: IntOrTuple = 0,
+    outputPadding: IntOrTuple = 0, groups = 1, bias = true, dilation: IntOrTuple = 1, paddingMode: 'zeros' = 'zeros', options?: FactoryOptions) {
+    let o: ConvTransposeOptions = { stride: stride as IntOrTuple, padding, outputPadding, groups, bias, dilation, paddingMode, ...options };
+    if (typeof stride === 'object' && !Array.isArray(stride)) o = { stride: 1, padding: 0, outputPadding: 0, groups: 1, bias: true, dilation: 1, paddingMode: 'zeros', ...stride };
+    if (o.paddingMode !== 'zeros') throw new RangeError(`Only "zeros" padding mode is supported for ConvTranspose2d`);
+    super(2, 'ConvTranspose2d', inChannels, outChannels, kernelSize, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, true, o.outputPadding ?? 0, o.groups ?? 1, o.bias ?? true, 'zeros',
+      { device: o.device, dtype: o.dtype });
+  }
+  override forward(input: Tensor, outputSize?: number[]): Tensor {
+    let op = this.outputPadding;
+    if (outputSize !== undefined) op = this.outputPaddingFor(input, outputSize);
+    return F.convTranspose2d(input, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
+  }
+  /** PyTorch's _output_padding for an explicit output size. */
+  private outputPaddingFor(input: Tensor, outputSize: number[]): number[] {
+    const k = 2;
+    const size = outputSize.length === k + 2 ? outputSize.slice(2) : outputSize;
+    if (size.length !== k) throw new RangeError(`ConvTranspose2d: output_size must have ${k} or ${k + 2} elements (got ${outputSize.length})`);
+    const shape = input.shape;
+    const pad = this.padding as number[];
+    return size.map((s, d) => {
+      const minSize = (shape[shape.length - k + d] - 1) * this.stride[d] - 2 * pad[d] + this.dilation[d] * (this.kernelSize[d] - 1) + 1;
+      const maxSize = minSize + this.stride[d] - 1;
+      if (s < minSize || s > maxSize) throw new RangeError(`requested an output size of [${size}], but valid sizes range from ${minSize} to ${maxSize} (for an input of [${shape.slice(2)}])`);
+      return s - minSize;
+    });
+  }
+}
+
+function convArgs(stride: IntOrTuple | ConvOptions, padding: IntOrTuple | 'same' | 'valid', dilation: IntOrTuple, groups: number, bias: boolean, paddingMode: PaddingMode, options?: FactoryOptions) {
+  if (typeof stride === 'object' && !Array.isArray(stride)) {
+    const o = stride;
+    return { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1, bias: o.bias ?? true, paddingMode: o.paddingMode ?? 'zeros', options: { device: o.device, dtype: o.dtype } };
+  }
+  return { stride, padding, dilation, groups, bias, paddingMode, options };
+}
+
+// ---- normalization ----
+export interface NormOptions extends FactoryOptions {
+  eps?: number;
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+abstract class NormBase extends Module {
+  declare numFeatures: number;
+  declare eps: number;
+  declare momentum: number | null;
+  declare affine: boolean;
+  declare trackRunningStats: boolean;
+  declare weight: Parameter | null;
+  declare bias: Parameter | null;
+  // Buffers keep PyTorch's names (they are state dict keys); camelCase getters below.
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(cls: string, numFeatures: number, eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean, options?: FactoryOptions) {
+    super();
+    this.numFeatures = checkPositiveInt(numFeatures, 'numFeatures', cls);
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
+    if (affine) {
+      this.weight = emptyParam([numFeatures], options);
+      this.bias = emptyParam([numFeatures], options);
+    } else {
+      this.registerParameter('weight', null);
+      this.registerParameter('bias', null);
+    }
+    const fo = { device: options?.device, dtype: options?.dtype };
+    if (trackRunningStats) {
+      this.registerBuffer('running_mean', zeros(numFeatures, fo));
+      this.registerBuffer('running_var', ones(numFeatures, fo));
+      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64', device: options?.device }));
+    } else {
+      this.registerBuffer('running_mean', null);
+      this.registerBuffer('running_var', null);
+      this.registerBuffer('num_batches_tracked', null);
+    }
+    this.resetParameters();
+  }
+  get runningMean(): Tensor | null { return this.running_mean; }
+  get runningVar(): Tensor | null { return this.running_var; }
+  get numBatchesTracked(): Tensor | null { return this.num_batches_tracked; }
+  resetRunningStats(): void {
+    if (this.trackRunningStats) {
+      noGrad(() => {
+        this.runningMean!.zero_();
+        this.runningVar!.fill_(1);
+        this.numBatchesTracked!.zero_();
+      });
+    }
+  }
+  resetParameters(): void {
+    this.resetRunningStats();
+    if (this.affine) {
+      init.ones_(this.weight!);
+      init.zeros_(this.bias!);
+    }
+  }
+  override extraRepr(): string {
+    const m = this.momentum === null ? 'None' : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+abstract class BatchNormBase extends NormBase {
+  constructor(cls: string, numFeatures: number, o: NormOptions | number | undefined, momentum: number | null | undefined, affine: boolean | undefined, track: boolean | undefined, options?: FactoryOptions) {
+    const opts: NormOptions = typeof o === 'object' ? o : { eps: o, momentum, affine, trackRunningStats: track, ...options };
+    super(cls, numFeatures, opts.eps ?? 1e-5, opts.momentum === undefined ? 0.1 : opts.momentum, opts.affine ?? true, opts.trackRunningStats ?? true, { device: opts.device, dtype: opts.dtype });
+  }
+  protected abstract checkInputDim(input: Tensor): void;
+  override forward(input: Tensor): Tensor {
+    this.checkInputDim(input);
+    let factor = this.momentum === null ? 0.0 : this.momentum;
+    if (this.training && this.trackRunningStats) {
+      const nbt = this.numBatchesTracked;
+      if (nbt !== null) {
+        noGrad(() => nbt.add_(1));
+        factor = this.momentum === null ? 1.0 / (nbt.item() as number) : this.momentum;
+      }
+    }
+    const bnTraining = this.training ? true : this.runningMean === null && this.runningVar === null;
+    const useStats = !this.training || this.trackRunningStats;
+    return F.batchNorm(input, useStats ? this.runningMean : null, useStats ? this.runningVar : null, this.weight, this.bias, bnTraining, factor, this.eps);
+  }
+}
+
+/** BatchNorm1d(numFeatures, eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, { device, dtype }) or BatchNorm1d(n, { eps, ... }) */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, eps?: number | NormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options?: FactoryOptions) {
+    super('BatchNorm1d', numFeatures, eps, momentum, affine, trackRunningStats, options);
+  }
+  protected checkInputDim(input: Tensor): void {
+    const d = input.dim();
+    if (d !== 2 && d !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${d}D input)`);
+  }
+}
+/** BatchNorm2d(numFeatures, eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, { device, dtype }) or BatchNorm2d(n, { eps, ... }) */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, eps?: number | NormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options?: FactoryOptions) {
+    super('BatchNorm2d', numFeatures, eps, momentum, affine, trackRunningStats, options);
+  }
+  protected checkInputDim(input: Tensor): void {
+    const d = input.dim();
+    if (d !== 4) throw new RangeError(`BatchNorm2d: expected 4D input (got ${d}D input)`);
+  }
+}
+
+abstract class InstanceNormBase extends NormBase {
+  constructor(cls: string, numFeatures: number, o: NormOptions | number | undefined, momentum: number | null | undefined, affine: boolean | undefined, track: boolean | undefined, options?: FactoryOptions) {
+    const opts: NormOptions = typeof o === 'object' ? o : { eps: o, momentum, affine, trackRunningStats: track, ...options };
+    super(cls, numFeatures, opts.eps ?? 1e-5, opts.momentum === undefined ? 0.1 : opts.momentum, opts.affine ?? false, opts.trackRunningStats ?? false, { device: opts.device, dtype: opts.dtype });
+  }
+  protected abstract noBatchDim(): number;
+  override forward(input: Tensor): Tensor {
+    const nb = this.noBatchDim();
+    const d = input.dim();
+    if (d !== nb && d !== nb + 1) throw new RangeError(`${this.constructor.name}: expected ${nb}D or ${nb + 1}D input (got ${d}D input)`);
+    const featureDim = d - nb;
+    if (input.size(featureDim) !== this.numFeatures && this.affine) {
+      throw new RangeError(`expected input's size at dim=${featureDim} to match num_features (${this.numFeatures}), but got: ${input.size(featureDim)}.`);
+    }
+    const apply = (x: Tensor) => F.instanceNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, this.training || !this.trackRunningStats, this.momentum ?? 0.1, this.eps);
+    if (d === nb) {
+      const u = input.unsqueeze(0);
+      const y = apply(u);
+      const r = y.squeeze(0);
+      u.dispose();
+      y.dispose();
+      return r;
+    }
+    return apply(input);
+  }
+}
+/** InstanceNorm1d(numFeatures, eps = 1e-5, momentum = 0.1, affine = false, trackRunningStats = false, { device, dtype }) */
+export class InstanceNorm1d extends InstanceNormBase {
+  constructor(numFeatures: number, eps?: number | NormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options?: FactoryOptions) {
+    super('InstanceNorm1d', numFeatures, eps, momentum, affine, trackRunningStats, options);
+  }
+  protected noBatchDim(): number { return 2; }
+}
+/** InstanceNorm2d(numFeatures, eps = 1e-5, momentum = 0.1, affine = false, trackRunningStats = false, { device, dtype }) */
+export class InstanceNorm2d extends InstanceNormBase {
+  constructor(numFeatures: number, eps?: number | NormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options?: FactoryOptions) {
+    super('InstanceNorm2d', numFeatures, eps, momentum, affine, trackRunningStats, options);
+  }
+  protected noBatchDim(): number { return 3; }
+}
+
+/** LayerNorm(normalizedShape, eps = 1e-5, elementwiseAffine = true, { device, dtype }) */
+export class LayerNorm extends Module {
+  declare normalizedShape: number[];
+  declare eps: number;
+  declare elementwiseAffine: boolean;
+  declare weight: Parameter | null;
+  declare bias: Parameter | null;
+  constructor(normalizedShape: IntOrTuple, eps = 1e-5, elementwiseAffine = true, options?: FactoryOptions) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.eps = eps;
+    this.elementwiseAffine = elementwiseAffine;
+    if (elementwiseAffine) {
+      this.weight = emptyParam(this.normalizedShape, options);
+      this.bias = emptyParam(this.normalizedShape, options);
+    } else {
+      this.registerParameter('weight', null);
+      this.registerParameter('bias', null);
+    }
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    if (this.elementwiseAffine) {
+      init.ones_(this.weight!);
+      init.zeros_(this.bias!);
+    }
+  }
+  override forward(input: Tensor): Tensor {
+    return F.layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+  override extraRepr(): string {
+    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
+  }
+}
+
+/** GroupNorm(numGroups, numChannels, eps = 1e-5, affine = true, { device, dtype }) */
+export class GroupNorm extends Module {
+  declare numGroups: number;
+  declare numChannels: number;
+  declare eps: number;
+  declare affine: boolean;
+  declare weight: Parameter | null;
+  declare bias: Parameter | null;
+  constructor(numGroups: number, numChannels: number, eps = 1e-5, affine = true, options?: FactoryOptions) {
+    super();
+    if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = eps;
+    this.affine = affine;
+    if (affine) {
+      this.weight = emptyParam([numChannels], options);
+      this.bias = emptyParam([numChannels], options);
+    } else {
+      this.registerParameter('weight', null);
+      this.registerParameter('bias', null);
+    }
+    if (affine) {
+      init.ones_(this.weight!);
+      init.zeros_(this.bias!);
+    }
+  }
+  override forward(input: Tensor): Tensor {
+    return F.groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
+  }
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
+  }
+}
+
+// ---- dropout ----
+abstract class DropoutBase extends Module {
+  declare p: number;
+  declare inplace: boolean;
+  constructor(p: number, inplace: boolean) {
+    super();
+    if (typeof p !== 'number' || p < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+    this.p = p;
+    this.inplace = inplace;
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
+  }
+}
+/** Dropout(p = 0.5, inplace = false) */
+export class Dropout extends DropoutBase {
+  constructor(p = 0.5, inplace = false) { super(p, inplace); }
+  override forward(input: Tensor): Tensor { return F.dropout(input, this.p, this.training, this.inplace); }
+}
+/** Dropout2d(p = 0.5, inplace = false) */
+export class Dropout2d extends DropoutBase {
+  constructor(p = 0.5, inplace = false) { super(p, inplace); }
+  override forward(input: Tensor): Tensor { return F.dropout2d(input, this.p, this.training, this.inplace); }
+}
+
+// ---- activations ----
+/** ReLU(inplace = false) */
+export class ReLU extends Module {
+  declare inplace: boolean;
+  constructor(inplace = false) { super(); this.inplace = inplace; }
+  override forward(input: Tensor): Tensor { return F.relu(input, this.inplace); }
+  override extraRepr(): string { return this.inplace ? 'inplace=True' : ''; }
+}
+/** LeakyReLU(negativeSlope = 0.01, inplace = false) */
+export class LeakyReLU extends Module {
+  declare negativeSlope: number;
+  declare inplace: boolean;
+  constructor(negativeSlope = 1e-2, inplace = false) { super(); this.negativeSlope = negativeSlope; this.inplace = inplace; }
+  override forward(input: Tensor): Tensor { return F.leakyRelu(input, this.negativeSlope, this.inplace); }
+  override extraRepr(): string { return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+/** ELU(alpha = 1.0, inplace = false) */
+export class ELU extends Module {
+  declare alpha: number;
+  declare inplace: boolean;
+  constructor(alpha = 1.0, inplace = false) { super(); this.alpha = alpha; this.inplace = inplace; }
+  override forward(input: Tensor): Tensor { return F.elu(input, this.alpha, this.inplace); }
+  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+/** GELU(approximate = 'none') */
+export class GELU extends Module {
+  declare approximate: 'none' | 'tanh';
+  constructor(approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none') {
+    super();
+    this.approximate = typeof approximate === 'object' ? approximate.approximate ?? 'none' : approximate;
+  }
+  override forward(input: Tensor): Tensor { return F.gelu(input, { approximate: this.approximate }); }
+  override extraRepr(): string { return `approximate='${this.approximate}'`; }
+}
+/** SiLU(inplace = false) */
+export class SiLU extends Module {
+  declare inplace: boolean;
+  constructor(inplace = false) { super(); this.inplace = inplace; }
+  override forward(input: Tensor): Tensor { return F.silu(input, this.inplace); }
+  override extraRepr(): string { return this.inplace ? 'inplace=True' : ''; }
+}
+export class Tanh extends Module {
+  override forward(input: Tensor): Tensor { return input.tanh(); }
+}
+export class Sigmoid extends Module {
+  override forward(input: Tensor): Tensor { return input.sigmoid(); }
+}
+/** Softmax(dim) */
+export class Softmax extends Module {
+  declare dim: number | null;
+  constructor(dim: number | null = null) { super(); this.dim = dim; }
+  override forward(input: Tensor): Tensor { return F.softmax(input, this.dim ?? implicitDim(input)); }
+  override extraRepr(): string { return `dim=${this.dim ?? 'None'}`; }
+}
+/** LogSoftmax(dim) */
+export class LogSoftmax extends Module {
+  declare dim: number | null;
+  constructor(dim: number | null = null) { super(); this.dim = dim; }
+  override forward(input: Tensor): Tensor { return F.logSoftmax(input, this.dim ?? implicitDim(input)); }
+  override extraRepr(): string { return `dim=${this.dim ?? 'None'}`; }
+}
+/** PyTorch's _get_softmax_dim for dim=None (deprecated there too). */
+function implicitDim(input: Tensor): number {
+  const n = input.dim();
+  return n === 0 || n === 1 || n === 3 ? 0 : 1;
+}
+
+// ---- pooling ----
+/** MaxPool2d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false) */
+export class MaxPool2d extends Module {
+  declare kernelSize: IntOrTuple;
+  declare stride: IntOrTuple;
+  declare padding: IntOrTuple;
+  declare dilation: IntOrTuple;
+  declare returnIndices: boolean;
+  declare ceilMode: boolean;
+  constructor(kernelSize: IntOrTuple, stride: IntOrTuple | null = null, padding: IntOrTuple = 0, dilation: IntOrTuple = 1, returnIndices = false, ceilMode = false) {
+    super();
+    this.kernelSize = kernelSize;
+    this.stride = stride ?? kernelSize;
+    this.padding = padding;
+    this.dilation = dilation;
+    this.returnIndices = returnIndices;
+    this.ceilMode = ceilMode;
+  }
+  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return F.maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}, dilation=${pyTuple(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+/** AvgPool2d(kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null) */
+export class AvgPool2d extends Module {
+  declare kernelSize: IntOrTuple;
+  declare stride: IntOrTuple;
+  declare padding: IntOrTuple;
+  declare ceilMode: boolean;
+  declare countIncludePad: boolean;
+  declare divisorOverride: number | null;
+  constructor(kernelSize: IntOrTuple, stride: IntOrTuple | null = null, padding: IntOrTuple = 0, ceilMode = false, countIncludePad = true, divisorOverride: number | null = null) {
+    super();
+    this.kernelSize = kernelSize;
+    this.stride = stride ?? kernelSize;
+    this.padding = padding;
+    this.ceilMode = ceilMode;
+    this.countIncludePad = countIncludePad;
+    this.divisorOverride = divisorOverride;
+  }
+  override forward(input: Tensor): Tensor {
+    return F.avgPool2d(input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}`;
+  }
+}
+/** AdaptiveAvgPool2d(outputSize) */
+export class AdaptiveAvgPool2d extends Module {
+  declare outputSize: IntOrTuple | (number | null)[];
+  constructor(outputSize: IntOrTuple | (number | null)[]) { super(); this.outputSize = outputSize; }
+  override forward(input: Tensor): Tensor { return F.adaptiveAvgPool2d(input, this.outputSize); }
+  override extraRepr(): string {
+    const o = this.outputSize;
+    return `output_size=${Array.isArray(o) ? (o.length === 1 ? `(${o[0] ?? 'None'},)` : `(${o.map((x) => x ?? 'None').join(', ')})`) : o}`;
+  }
+}
+
+// ---- shape ----
+/** Flatten(startDim = 1, endDim = -1) */
+export class Flatten extends Module {
+  declare startDim: number;
+  declare endDim: number;
+  constructor(startDim = 1, endDim = -1) { super(); this.startDim = startDim; this.endDim = endDim; }
+  override forward(input: Tensor): Tensor { return input.flatten(this.startDim, this.endDim); }
+  override extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
+}
+/** Unflatten(dim, unflattenedSize) */
+export class Unflatten extends Module {
+  declare dim: number;
+  declare unflattenedSize: number[];
+  constructor(dim: number, unflattenedSize: number[]) { super(); this.dim = dim; this.unflattenedSize = [...unflattenedSize]; }
+  override forward(input: Tensor): Tensor { return input.unflatten(this.dim, this.unflattenedSize); }
+  override extraRepr(): string { return `dim=${this.dim}, unflattened_size=${pyTuple(this.unflattenedSize)}`; }
+}
+/** Identity(): returns its input (constructor arguments are accepted and ignored, as in PyTorch). */
+export class Identity extends Module {
+  constructor(...args: unknown[]) { super(); void args; }
+  override forward<T>(input: T): T { return input; }
+}
+
+// ---- embedding ----
+export interface EmbeddingOptions extends FactoryOptions {
+  paddingIdx?: number | null;
+  maxNorm?: number | null;
+  normType?: number;
+  scaleGradByFreq?: boolean;
+  sparse?: boolean;
+  weight?: Tensor;
+}
+/** Embedding(numEmbeddings, embeddingDim, { paddingIdx, maxNorm, normType, scaleGradByFreq, sparse, device, dtype }) */
+export class Embedding extends Module {
+  declare numEmbeddings: number;
+  declare embeddingDim: number;
+  declare paddingIdx: number | null;
+  declare maxNorm: number | null;
+  declare normType: number;
+  declare scaleGradByFreq: boolean;
+  declare sparse: boolean;
+  declare weight: Parameter;
+  constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
+    super();
+    this.numEmbeddings = checkPositiveInt(numEmbeddings, 'numEmbeddings', 'Embedding');
+    this.embeddingDim = checkPositiveInt(embeddingDim, 'embeddingDim', 'Embedding');
+    let pi = options.paddingIdx ?? null;
+    if (pi !== null) {
+      if (pi > 0 && pi >= numEmbeddings) throw new RangeError('Padding_idx must be within num_embeddings');
+      if (pi < 0) {
+        if (pi < -numEmbeddings) throw new RangeError('Padding_idx must be within num_embeddings');
+        pi = numEmbeddings + pi;
+      }
+    }
+    this.paddingIdx = pi;
+    this.maxNorm = options.maxNorm ?? null;
+    this.normType = options.normType ?? 2.0;
+    this.scaleGradByFreq = options.scaleGradByFreq ?? false;
+    this.sparse = options.sparse ?? false;
+    if (options.weight !== undefined) {
+      this.weight = new Parameter(options.weight);
+    } else {
+      this.weight = emptyParam([numEmbeddings, embeddingDim], options);
+      this.resetParameters();
+    }
+  }
+  resetParameters(): void {
+    init.normal_(this.weight);
+    if (this.paddingIdx !== null) {
+      const pi = this.paddingIdx;
+      noGrad(() => {
+        const row = this.weight.select(0, pi);
+        row.fill_(0);
+        row.dispose();
+      });
+    }
+  }
+  override forward(input: Tensor): Tensor {
+    return F.embedding(input, this.weight, this.paddingIdx, this.maxNorm, this.normType, this.scaleGradByFreq, this.sparse);
+  }
+  override extraRepr(): string {
+    let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
+    if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
+    if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
+    if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
+    if (this.scaleGradByFreq) s += ', scale_grad_by_freq=True';
+    if (this.sparse) s += ', sparse=True';
+    return s;
+  }
+}

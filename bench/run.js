@@ -12,6 +12,7 @@ const PAIRS = [
   ['add 8x8 float32, 200k ops, 1 thread (Node in torch.tidy)', 'add8x8', 'add8x8'],
   ['add 8x8 float32, 200k ops, 1 thread (Node with dispose() per op)', 'add8x8_dispose', 'add8x8'],
   ['Linear(784,256) fwd + sum + backward + Adam step, batch 128, 1 thread', 'linear_adam', 'linear_adam'],
+  ['small CNN (2 conv+pool, linear) fwd + cross-entropy + backward + Adam, batch 128, 1 thread', 'cnn_adam', 'cnn_adam'],
 ];
 
 const args = process.argv.slice(2);

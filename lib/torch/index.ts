@@ -20,6 +20,7 @@ export type { PrintOptions } from './format';
 export * as autograd from './autograd';
 export * as cuda from './cuda';
 export * as nn from './nn';
+export * as optim from './optim';
 export { version, buildInfo } from './info';
 
 // dtype constants, as torch.float32 etc.

@@ -1,0 +1,162 @@
+/** torch.optim.Adam (PyTorch 1.13), op for op. */
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { tensor, zerosLike } from '../functions';
+import {
+  Optimizer, ParamGroup, ResolvedParamGroup, ParamState, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported,
+  FE, ids, wrap, maximumInto, foreachDivScalarList_, foreachAddcdivScalarList_,
+} from './optimizer';
+import { pyPow } from './pymath';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+  /** The multi-tensor (_foreach_) implementation; default: true when all parameters are on CUDA. */
+  foreach?: boolean | null;
+  maximize?: boolean;
+  capturable?: false;
+  differentiable?: false;
+  fused?: false;
+}
+
+/** The arguments of Adam's and AdamW's update functions. */
+export interface AdamArgs { amsgrad: boolean; beta1: number; beta2: number; lr: number; weightDecay: number; eps: number; maximize: boolean }
+
+/** The lists an Adam-type step works on. */
+export interface AdamLists { params: Tensor[]; grads: Tensor[]; expAvgs: Tensor[]; expAvgSqs: Tensor[]; maxExpAvgSqs: Tensor[]; stateSteps: Tensor[] }
+
+/** Validation shared by Adam and AdamW (PyTorch's ValueErrors are RangeErrors). */
+export function checkAdamArgs(fn: string, lr: number, eps: number, betas: [number, number], weightDecay: number): void {
+  if (!(lr >= 0)) throw new RangeError(`${fn}(): Invalid learning rate: ${lr}`);
+  if (!(eps >= 0)) throw new RangeError(`${fn}(): Invalid epsilon value: ${eps}`);
+  if (!(betas[0] >= 0 && betas[0] < 1)) throw new RangeError(`${fn}(): Invalid beta parameter at index 0: ${betas[0]}`);
+  if (!(betas[1] >= 0 && betas[1] < 1)) throw new RangeError(`${fn}(): Invalid beta parameter at index 1: ${betas[1]}`);
+  if (!(weightDecay >= 0)) throw new RangeError(`${fn}(): Invalid weight_decay value: ${weightDecay}`);
+}
+
+/** Gathers the lists of one group, creating missing state as PyTorch does (step = tensor(0.), zeros). */
+export function gatherAdam(group: ResolvedParamGroup, stateOf: (p: Tensor) => ParamState): AdamLists {
+  const l: AdamLists = { params: [], grads: [], expAvgs: [], expAvgSqs: [], maxExpAvgSqs: [], stateSteps: [] };
+  const amsgrad = group.amsgrad as boolean;
+  for (const p of group.params) {
+    const g = p.grad;
+    if (g === null) continue;
+    l.params.push(p);
+    l.grads.push(g);
+    const s = stateOf(p);
+    if (Object.keys(s).length === 0) {
+      s.step = keep(tensor(0));
+      s.exp_avg = keep(zerosLike(p));
+      s.exp_avg_sq = keep(zerosLike(p));
+      if (amsgrad) s.max_exp_avg_sq = keep(zerosLike(p));
+    }
+    if (amsgrad && !(s.max_exp_avg_sq instanceof Tensor)) s.max_exp_avg_sq = keep(zerosLike(p));
+    if (!(s.step instanceof Tensor)) s.step = keep(tensor(typeof s.step === 'number' ? s.step : 0));
+    l.expAvgs.push(s.exp_avg);
+    l.expAvgSqs.push(s.exp_avg_sq);
+    if (amsgrad) l.maxExpAvgSqs.push(s.max_exp_avg_sq);
+    l.stateSteps.push(s.step);
+  }
+  return l;
+}
+
+/** PyTorch's __setstate__: a step that is a number becomes torch.tensor(float(step)). */
+export function stepsToTensors(state: Map<Tensor, ParamState>): void {
+  for (const s of state.values()) if (typeof s.step === 'number') s.step = keep(tensor(s.step));
+}
+
+const POSITIONAL = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
+const KEYWORD_ONLY = ['foreach', 'maximize', 'capturable', 'differentiable', 'fused'] as const;
+
+/** Adam: `new Adam(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false })`. */
+export class Adam extends Optimizer {
+  constructor(params: Tensor[] | ParamGroup[], lr?: number | AdamOptions, betas?: [number, number] | AdamOptions, eps?: number | AdamOptions, weightDecay?: number | AdamOptions, amsgrad?: boolean | AdamOptions, options?: AdamOptions);
+  constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
+    const o = bindOptions('Adam', args, POSITIONAL, KEYWORD_ONLY);
+    const lr = checkNumber('Adam', 'lr', o.lr ?? 1e-3);
+    const betas = checkBetas('Adam', o.betas ?? [0.9, 0.999]);
+    const eps = checkNumber('Adam', 'eps', o.eps ?? 1e-8);
+    const weightDecay = checkNumber('Adam', 'weightDecay', o.weightDecay ?? 0);
+    const amsgrad = checkBool('Adam', 'amsgrad', o.amsgrad ?? false);
+    const maximize = checkBool('Adam', 'maximize', o.maximize ?? false);
+    const foreach = checkForeach('Adam', o.foreach);
+    const capturable = checkUnsupported('Adam', 'capturable', o.capturable);
+    const differentiable = checkUnsupported('Adam', 'differentiable', o.differentiable);
+    const fused = checkUnsupported('Adam', 'fused', o.fused);
+    checkAdamArgs('Adam', lr, eps, betas, weightDecay);
+    super(params, { lr, betas, eps, weightDecay, amsgrad, maximize, foreach, capturable, differentiable, fused });
+  }
+
+  protected _stepGroup(group: ResolvedParamGroup): void {
+    const l = gatherAdam(group, (p) => this._stateOf(p));
+    const [beta1, beta2] = group.betas as [number, number];
+    const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
+    if (this._useForeach(group, l.params)) multiTensorAdam(l, a);
+    else singleTensorAdam(l, a);
+  }
+
+  protected override _afterLoad(): void {
+    stepsToTensors(this.state);
+  }
+}
+
+function singleTensorAdam(l: AdamLists, a: AdamArgs): void {
+  l.params.forEach((param, i) => {
+    let grad = a.maximize ? l.grads[i].neg() : l.grads[i];
+    const expAvg = l.expAvgs[i];
+    const expAvgSq = l.expAvgSqs[i];
+    const stepT = l.stateSteps[i];
+    stepT.add_(1);
+    if (a.weightDecay !== 0) grad = grad.add(param, { alpha: a.weightDecay });
+    expAvg.mul_(a.beta1).add_(grad, { alpha: 1 - a.beta1 });
+    expAvgSq.mul_(a.beta2).addcmul_(grad, grad, { value: 1 - a.beta2 });
+    const step = stepT.item() as number;
+    const biasCorrection1 = 1 - pyPow(a.beta1, step);
+    const biasCorrection2 = 1 - pyPow(a.beta2, step);
+    const stepSize = a.lr / biasCorrection1;
+    const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+    let denom: Tensor;
+    if (a.amsgrad) {
+      maximumInto(l.maxExpAvgSqs[i], expAvgSq);
+      denom = l.maxExpAvgSqs[i].sqrt().div(biasCorrection2Sqrt).add_(a.eps);
+    } else {
+      denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(a.eps);
+    }
+    param.addcdiv_(expAvg, denom, { value: -stepSize });
+  });
+}
+
+/** The end of _multi_tensor_adam / _multi_tensor_adamw (non-capturable): bias corrections and the update. */
+export function multiTensorAdamTail(l: AdamLists, a: AdamArgs): void {
+  const steps = l.stateSteps.map((s) => s.item() as number);
+  const biasCorrection1 = steps.map((s) => 1 - pyPow(a.beta1, s));
+  const biasCorrection2 = steps.map((s) => 1 - pyPow(a.beta2, s));
+  const stepSize = biasCorrection1.map((bc) => (a.lr / bc) * -1);
+  const biasCorrection2Sqrt = biasCorrection2.map((bc) => Math.sqrt(bc));
+  let sqrt: Tensor[];
+  if (a.amsgrad) {
+    FE.maximumList_([ids(l.maxExpAvgSqs), ids(l.expAvgSqs)], true);
+    sqrt = wrap(FE.sqrt([ids(l.maxExpAvgSqs)]));
+  } else {
+    sqrt = wrap(FE.sqrt([ids(l.expAvgSqs)]));
+  }
+  foreachDivScalarList_(sqrt, biasCorrection2Sqrt);
+  const denom = wrap(FE.addScalar([ids(sqrt), a.eps]));
+  foreachAddcdivScalarList_(l.params, l.expAvgs, denom, stepSize);
+}
+
+function multiTensorAdam(l: AdamLists, a: AdamArgs): void {
+  if (l.params.length === 0) return;
+  let grads = l.grads;
+  if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
+  FE.addScalar_([ids(l.stateSteps), 1], true);
+  if (a.weightDecay !== 0) FE.addList_([ids(grads), ids(l.params), a.weightDecay], true);
+  FE.mulScalar_([ids(l.expAvgs), a.beta1], true);
+  FE.addList_([ids(l.expAvgs), ids(grads), 1 - a.beta1], true);
+  FE.mulScalar_([ids(l.expAvgSqs), a.beta2], true);
+  FE.addcmulScalar_([ids(l.expAvgSqs), ids(grads), ids(grads), 1 - a.beta2], true);
+  multiTensorAdamTail(l, a);
+}

@@ -1,0 +1,92 @@
+/** torch.optim.AdamW (PyTorch 1.13), op for op. */
+import { Tensor } from '../tensor';
+import {
+  Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap, maximumInto,
+} from './optimizer';
+import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, stepsToTensors } from './adam';
+import { pyPow } from './pymath';
+
+export interface AdamWOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  /** Decoupled weight decay (default 0.01). */
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+  /** The multi-tensor (_foreach_) implementation; default: true when all parameters are on CUDA. */
+  foreach?: boolean | null;
+  capturable?: false;
+}
+
+const POSITIONAL = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
+const KEYWORD_ONLY = ['maximize', 'foreach', 'capturable'] as const;
+
+/** AdamW (decoupled weight decay): `new AdamW(params, { lr: 1e-3, weightDecay: 0.01 })`. */
+export class AdamW extends Optimizer {
+  constructor(params: Tensor[] | ParamGroup[], lr?: number | AdamWOptions, betas?: [number, number] | AdamWOptions, eps?: number | AdamWOptions, weightDecay?: number | AdamWOptions, amsgrad?: boolean | AdamWOptions, options?: AdamWOptions);
+  constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
+    const o = bindOptions('AdamW', args, POSITIONAL, KEYWORD_ONLY);
+    const lr = checkNumber('AdamW', 'lr', o.lr ?? 1e-3);
+    const betas = checkBetas('AdamW', o.betas ?? [0.9, 0.999]);
+    const eps = checkNumber('AdamW', 'eps', o.eps ?? 1e-8);
+    const weightDecay = checkNumber('AdamW', 'weightDecay', o.weightDecay ?? 1e-2);
+    const amsgrad = checkBool('AdamW', 'amsgrad', o.amsgrad ?? false);
+    const maximize = checkBool('AdamW', 'maximize', o.maximize ?? false);
+    const foreach = checkForeach('AdamW', o.foreach);
+    const capturable = checkUnsupported('AdamW', 'capturable', o.capturable);
+    checkAdamArgs('AdamW', lr, eps, betas, weightDecay);
+    super(params, { lr, betas, eps, weightDecay, amsgrad, foreach, maximize, capturable });
+  }
+
+  protected _stepGroup(group: ResolvedParamGroup): void {
+    const l = gatherAdam(group, (p) => this._stateOf(p));
+    const [beta1, beta2] = group.betas as [number, number];
+    const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
+    if (this._useForeach(group, l.params)) multiTensorAdamW(l, a);
+    else singleTensorAdamW(l, a);
+  }
+
+  protected override _afterLoad(): void {
+    stepsToTensors(this.state);
+  }
+}
+
+function singleTensorAdamW(l: AdamLists, a: AdamArgs): void {
+  l.params.forEach((param, i) => {
+    const grad = a.maximize ? l.grads[i].neg() : l.grads[i];
+    const expAvg = l.expAvgs[i];
+    const expAvgSq = l.expAvgSqs[i];
+    const stepT = l.stateSteps[i];
+    stepT.add_(1);
+    param.mul_(1 - a.lr * a.weightDecay);
+    expAvg.mul_(a.beta1).add_(grad, { alpha: 1 - a.beta1 });
+    expAvgSq.mul_(a.beta2).addcmul_(grad, grad, { value: 1 - a.beta2 });
+    const step = stepT.item() as number;
+    const biasCorrection1 = 1 - pyPow(a.beta1, step);
+    const biasCorrection2 = 1 - pyPow(a.beta2, step);
+    const stepSize = a.lr / biasCorrection1;
+    const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+    let denom: Tensor;
+    if (a.amsgrad) {
+      maximumInto(l.maxExpAvgSqs[i], expAvgSq);
+      denom = l.maxExpAvgSqs[i].sqrt().div(biasCorrection2Sqrt).add_(a.eps);
+    } else {
+      denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(a.eps);
+    }
+    param.addcdiv_(expAvg, denom, { value: -stepSize });
+  });
+}
+
+function multiTensorAdamW(l: AdamLists, a: AdamArgs): void {
+  if (l.params.length === 0) return;
+  let grads = l.grads;
+  if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
+  FE.addScalar_([ids(l.stateSteps), 1], true);
+  FE.mulScalar_([ids(l.params), 1 - a.lr * a.weightDecay], true);
+  FE.mulScalar_([ids(l.expAvgs), a.beta1], true);
+  FE.addList_([ids(l.expAvgs), ids(grads), 1 - a.beta1], true);
+  FE.mulScalar_([ids(l.expAvgSqs), a.beta2], true);
+  FE.addcmulScalar_([ids(l.expAvgSqs), ids(grads), ids(grads), 1 - a.beta2], true);
+  multiTensorAdamTail({ ...l, grads }, a);
+}

@@ -1,0 +1,475 @@
+/**
+ * torch.optim.Optimizer: parameter groups, per-parameter state, zeroGrad, step, state dicts.
+ *
+ * Options are PyTorch's names in camelCase (`weightDecay`), both as constructor keywords and as keys
+ * of `paramGroups[i]` (plain objects: `opt.paramGroups[0].lr = 0.01` changes the learning rate).
+ * State dicts are data in PyTorch's exact layout and snake_case key names (`weight_decay`, `exp_avg`),
+ * so that a checkpoint can be read by Python's `optimizer.load_state_dict` and the other way round.
+ *
+ * Memory: state tensors are created with torch.keep() (no scope frees them) and are freed by
+ * `dispose()` (or when `loadStateDict` replaces them). `step()` frees everything it creates.
+ */
+import { Tensor, op, isKw } from '../tensor';
+import { tidy, keep, dispose as disposeAll } from '../memory';
+import { noGrad, enableGrad } from '../autograd';
+import { describe } from '../errors';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** A parameter group as given to a constructor or addParamGroup: tensors plus per-group options (camelCase). */
+export interface ParamGroup {
+  params: Tensor[] | Tensor;
+  [option: string]: unknown;
+}
+
+/** A parameter group as stored in `optimizer.paramGroups`: every option is present. */
+export interface ResolvedParamGroup {
+  params: Tensor[];
+  lr: number;
+  [option: string]: any;
+}
+
+/** The state of one parameter: PyTorch's key names (`step`, `exp_avg`, `momentum_buffer`, ...). */
+export type ParamState = Record<string, any>;
+
+/**
+ * PyTorch's state-dict layout: `state` maps a parameter's index (as a string key standing for a
+ * Python int) to its state; `param_groups` holds every group's options (snake_case) and the
+ * indices of its parameters.
+ */
+export interface OptimizerStateDict {
+  state: Record<string, ParamState>;
+  param_groups: Record<string, any>[];
+}
+
+/** The value of an option without a default (SGD's lr). */
+export const required: unique symbol = Symbol('required');
+
+// ---- helpers shared by the optimizers ------------------------------------------------------------
+
+/** 'weightDecay' -> 'weight_decay' (state-dict keys are Python's). */
+export function toSnake(k: string): string {
+  return k.replace(/([a-z0-9])([A-Z])/g, (_, a: string, b: string) => `${a}_${b.toLowerCase()}`);
+}
+/** 'weight_decay' -> 'weightDecay'. */
+export function toCamel(k: string): string {
+  return k.replace(/([a-zA-Z0-9])_([a-z0-9])/g, (_, a: string, b: string) => a + b.toUpperCase());
+}
+
+/**
+ * Python-style binding of an optimizer's options: positional values for `positional` names, then a
+ * trailing options object that may hold any of `positional` and `keywordOnly`.
+ */
+export function bindOptions(fn: string, args: unknown[], positional: readonly string[], keywordOnly: readonly string[]): Record<string, unknown> {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let kw: Record<string, unknown> | undefined;
+  if (n > 0 && isKw(args[n - 1])) {
+    kw = args[n - 1] as Record<string, unknown>;
+    n--;
+  }
+  if (n > positional.length) throw new TypeError(`${fn}() takes at most ${positional.length + 1} positional arguments (${n + 1} given)`);
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) if (args[i] !== undefined) out[positional[i]] = args[i];
+  if (kw) {
+    const all = [...positional, ...keywordOnly];
+    for (const k of Object.keys(kw)) {
+      if (!all.includes(k)) {
+        const hint = all.includes(toCamel(k)) ? ` (options are camelCase: '${toCamel(k)}')` : '';
+        throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'${hint} (accepted: ${all.join(', ')})`);
+      }
+      if (k in out) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
+      if (kw[k] !== undefined) out[k] = kw[k];
+    }
+  }
+  return out;
+}
+
+export function checkNumber(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}(): '${name}' must be a number, got ${describe(v)}`);
+  return v;
+}
+export function checkBool(fn: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}(): '${name}' must be a boolean, got ${describe(v)}`);
+  return v;
+}
+export function checkForeach(fn: string, v: unknown): boolean | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}(): 'foreach' must be a boolean or null, got ${describe(v)}`);
+  return v;
+}
+export function checkBetas(fn: string, v: unknown): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') {
+    throw new TypeError(`${fn}(): 'betas' must be an array of two numbers, got ${describe(v)}`);
+  }
+  return [v[0], v[1]];
+}
+/** Options this port accepts for state-dict compatibility but cannot enable (CUDA graphs, autograd through step). */
+export function checkUnsupported(fn: string, name: string, v: unknown): false {
+  if (v === undefined || v === false) return false;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}(): '${name}' must be a boolean, got ${describe(v)}`);
+  throw new RangeError(`${fn}(): '${name}: true' is not supported by sigprop (only false)`);
+}
+
+/** Handles of a tensor list, for the _foreach_ operators. */
+export function ids(ts: Tensor[]): number[] {
+  return ts.map((t) => t._id);
+}
+
+/** The _foreach_ operators the multi-tensor paths use (one kernel per list on CUDA, a loop of the same ATen ops on CPU). */
+export const FE = {
+  neg: op('_foreach_neg'),
+  zero_: op('_foreach_zero_'),
+  addScalar_: op('_foreach_add_', 'Scalar'),
+  addScalar: op('_foreach_add', 'Scalar'),
+  addList_: op('_foreach_add_', 'List'),
+  addList: op('_foreach_add', 'List'),
+  mulScalar_: op('_foreach_mul_', 'Scalar'),
+  mulList: op('_foreach_mul', 'List'),
+  divScalar_: op('_foreach_div_', 'Scalar'),
+  divList: op('_foreach_div', 'List'),
+  addcmulScalar_: op('_foreach_addcmul_', 'Scalar'),
+  addcmulScalar: op('_foreach_addcmul', 'Scalar'),
+  addcdivScalar_: op('_foreach_addcdiv_', 'Scalar'),
+  sqrt: op('_foreach_sqrt'),
+  sqrt_: op('_foreach_sqrt_'),
+  maximumList_: op('_foreach_maximum_', 'List'),
+};
+
+function allSame(xs: number[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (!Object.is(xs[i], xs[0])) return false;
+  return true;
+}
+
+/**
+ * torch._foreach_div_(tensors, scalars) (the ScalarList overload, whose Scalar[] argument the
+ * native bridge cannot pass): the Scalar overload when all scalars are equal (the same kernels),
+ * else tensors[i].div_(scalars[i]), which is what the CPU kernel of the ScalarList overload runs.
+ */
+export function foreachDivScalarList_(ts: Tensor[], scalars: number[]): void {
+  if (ts.length === 0) return;
+  if (allSame(scalars)) FE.divScalar_([ids(ts), scalars[0]], true);
+  else ts.forEach((t, i) => t.div_(scalars[i]));
+}
+
+/** torch._foreach_addcdiv_(self, t1, t2, scalars) (ScalarList overload), as foreachDivScalarList_. */
+export function foreachAddcdivScalarList_(self: Tensor[], t1: Tensor[], t2: Tensor[], scalars: number[]): void {
+  if (self.length === 0) return;
+  if (allSame(scalars)) FE.addcdivScalar_([ids(self), ids(t1), ids(t2), scalars[0]], true);
+  else self.forEach((t, i) => t.addcdiv_(t1[i], t2[i], { value: scalars[i] }));
+}
+
+/** Wraps the handles an operator returned. */
+export function wrap(hs: number[]): Tensor[] {
+  return hs.map((h) => new Tensor(h));
+}
+
+const maximumOut = op('maximum', 'out');
+/** torch.maximum(a, b, out=a) */
+export function maximumInto(a: Tensor, b: Tensor): void {
+  maximumOut([a._id, b._id, a._id], true);
+}
+
+function copyValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyValue);
+  return v === undefined ? null : v;
+}
+
+function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}
+
+// ---- the base class ----------------------------------------------------------------------------
+
+/**
+ * Base class of the optimizers: `new Optimizer(params, defaults)` with params an array of tensors
+ * or of parameter groups `{ params, ...options }`.
+ */
+export abstract class Optimizer {
+  /** The default options (camelCase), used for options a group does not set. */
+  readonly defaults: Record<string, unknown>;
+  /** Per-parameter state (PyTorch's keys: step, exp_avg, ...); tensors in it belong to the optimizer. */
+  state: Map<Tensor, ParamState>;
+  /** The parameter groups; options are readable and writable (`paramGroups[0].lr = 1e-4`). */
+  paramGroups: ResolvedParamGroup[];
+  /** Number of step() calls (what lr schedulers check). Internal. */
+  _stepCount = 0;
+
+  constructor(params: Tensor[] | ParamGroup[] | Iterable<Tensor | ParamGroup>, defaults: Record<string, unknown>) {
+    this.defaults = defaults;
+    this.state = new Map();
+    this.paramGroups = [];
+    const name = this.constructor.name;
+    if (params instanceof Tensor) {
+      throw new TypeError(`${name}(): params argument given to the optimizer should be an array of Tensors or parameter groups, but got a Tensor`);
+    }
+    if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${name}(): params argument given to the optimizer should be an array of Tensors or parameter groups, but got ${describe(params)}`);
+    }
+    let groups = Array.from(params as Iterable<Tensor | ParamGroup>);
+    if (groups.length === 0) throw new RangeError(`${name}(): optimizer got an empty parameter list`);
+    if (!isKw(groups[0])) groups = [{ params: groups as Tensor[] }];
+    for (const g of groups as ParamGroup[]) this.addParamGroup(g);
+  }
+
+  /** Checks a group option's type (the constructor checks values, as PyTorch does for its arguments). */
+  protected _checkOption(key: string, value: unknown): void {
+    const dflt = this.defaults[key];
+    const fn = `${this.constructor.name}.addParamGroup`;
+    if (key === 'betas') checkBetas(fn, value);
+    else if (key === 'capturable' || key === 'differentiable' || key === 'fused') checkUnsupported(fn, key, value);
+    else if (key === 'foreach') checkForeach(fn, value);
+    else if (typeof dflt === 'number' || dflt === required) checkNumber(fn, key, value);
+    else if (typeof dflt === 'boolean') checkBool(fn, key, value);
+  }
+
+  /** Adds a parameter group (`{ params, ...options }`); options it does not set take the defaults. */
+  addParamGroup(paramGroup: ParamGroup): void {
+    const name = this.constructor.name;
+    if (!isKw(paramGroup)) throw new TypeError(`${name}.addParamGroup(): param group must be a plain object { params, ...options }, got ${describe(paramGroup)}`);
+    let params: unknown = paramGroup.params;
+    if (params instanceof Tensor) params = [params];
+    else if (params instanceof Set) throw new TypeError('optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use an array instead.');
+    else if (params !== null && params !== undefined && typeof (params as Iterable<unknown>)[Symbol.iterator] === 'function') params = Array.from(params as Iterable<unknown>);
+    else throw new TypeError(`${name}.addParamGroup(): 'params' must be a Tensor or an array of Tensors, got ${describe(params)}`);
+    const list = params as unknown[];
+    for (const p of list) {
+      if (!isTensor(p)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${describe(p)}`);
+      if (p.isDisposed) throw new TypeError(`${name}(): one of the params is a disposed tensor`);
+      if (!(p.isLeaf || p.retainsGrad)) throw new RangeError("can't optimize a non-leaf Tensor");
+    }
+    const group: ResolvedParamGroup = { params: list as Tensor[] } as ResolvedParamGroup;
+    for (const k of Object.keys(paramGroup)) {
+      if (k === 'params') continue;
+      const v = paramGroup[k];
+      if (!(k in this.defaults) && toCamel(k) in this.defaults && k !== toCamel(k)) {
+        throw new TypeError(`${name}.addParamGroup(): unknown option '${k}' (options are camelCase: '${toCamel(k)}')`);
+      }
+      if (k in this.defaults && v !== undefined) this._checkOption(k, v);
+      group[k] = Array.isArray(v) ? [...v] : v;
+    }
+    for (const [k, dflt] of Object.entries(this.defaults)) {
+      if (group[k] !== undefined) continue;
+      if (dflt === required) throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${k}`);
+      group[k] = Array.isArray(dflt) ? [...dflt] : dflt;
+    }
+    const ps = group.params;
+    if (new Set(ps).size !== ps.length) {
+      process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information');
+    }
+    const existing = new Set<Tensor>();
+    for (const g of this.paramGroups) for (const p of g.params) existing.add(p);
+    for (const p of ps) if (existing.has(p)) throw new RangeError('some parameters appear in more than one parameter group');
+    this.paramGroups.push(group);
+  }
+
+  /**
+   * Sets the gradients of all optimized tensors to zero (PyTorch 1.13's default), or to null with
+   * setToNone = true.
+   */
+  zeroGrad(setToNone = false): void {
+    if (isKw(setToNone)) {
+      const o = setToNone as unknown as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (k !== 'setToNone') throw new TypeError(`zeroGrad() got an unexpected keyword argument '${k}' (accepted: setToNone)`);
+      setToNone = (o.setToNone ?? false) as boolean;
+    }
+    checkBool('zeroGrad', 'setToNone', setToNone);
+    const foreachDefault = this.defaults.foreach;
+    const lists = new Map<string, Tensor[]>();
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null) continue;
+        if (setToNone) {
+          p.grad = null;
+          continue;
+        }
+        if (g.gradFn !== null) g.detach_();
+        else g.requiresGrad_(false);
+        const foreach = foreachDefault === true || ((foreachDefault === null || foreachDefault === undefined) && g.isCuda);
+        if (!foreach) g.zero_();
+        else {
+          const key = `${g.device}|${g.dtype}`;
+          let l = lists.get(key);
+          if (!l) lists.set(key, (l = []));
+          l.push(g);
+        }
+      }
+    }
+    for (const l of lists.values()) FE.zero_([ids(l)], true);
+  }
+
+  /**
+   * One optimization step. `closure` (optional) re-evaluates the model and returns the loss; it is
+   * called with gradients enabled and its result is returned.
+   */
+  step<L = undefined>(closure?: () => L): L | undefined {
+    if (closure !== undefined && closure !== null && typeof closure !== 'function') throw new TypeError(`step(): 'closure' must be a function, got ${describe(closure)}`);
+    let loss: L | undefined;
+    if (closure) loss = enableGrad(closure);
+    noGrad(() =>
+      tidy(() => {
+        for (const group of this.paramGroups) this._stepGroup(group);
+      }),
+    );
+    this._stepCount++;
+    return loss;
+  }
+
+  /** The update of one group (without grad, inside a tidy). */
+  protected abstract _stepGroup(group: ResolvedParamGroup): void;
+
+  /** The multi-tensor path? `foreach` if set, else true when every parameter is on CUDA. */
+  protected _useForeach(group: ResolvedParamGroup, params: Tensor[]): boolean {
+    const f = group.foreach;
+    if (f === true || f === false) return f;
+    return params.length > 0 && params.every((p) => p.isCuda);
+  }
+
+  /** This parameter's state object (created empty when missing, like Python's defaultdict). */
+  protected _stateOf(p: Tensor): ParamState {
+    let s = this.state.get(p);
+    if (!s) this.state.set(p, (s = {}));
+    return s;
+  }
+
+  /**
+   * The state in PyTorch's layout: `{ state: { '0': {...} }, param_groups: [{ lr, ..., params: [0, 1] }] }`.
+   * The tensors in it are the optimizer's own (not copies): read or save them, do not dispose them.
+   */
+  stateDict(): OptimizerStateDict {
+    const mapping = new Map<Tensor, number>();
+    let start = 0;
+    const groups = this.paramGroups.map((g) => {
+      const packed: Record<string, any> = {};
+      for (const k of Object.keys(g)) if (k !== 'params') packed[toSnake(k)] = copyValue(g[k]);
+      g.params.forEach((p, i) => {
+        if (!mapping.has(p)) mapping.set(p, start + i);
+      });
+      packed.params = g.params.map((p) => mapping.get(p)!);
+      start += g.params.length;
+      return packed;
+    });
+    const state: Record<string, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const idx = mapping.get(p);
+      if (idx === undefined) continue;
+      state[String(idx)] = { ...s };
+    }
+    return { state, param_groups: groups };
+  }
+
+  /**
+   * Loads a state dict from stateDict() or from PyTorch (same layout and keys; parameter indices as
+   * numbers or integer strings). Tensors are copied (cast to each parameter's floating dtype and
+   * device, except `step`); the previous state is freed.
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const name = this.constructor.name;
+    if (stateDict === null || typeof stateDict !== 'object') throw new TypeError(`${name}.loadStateDict(): expected a state dict object, got ${describe(stateDict)}`);
+    const savedGroups = stateDict.param_groups;
+    const savedState = stateDict.state;
+    if (!Array.isArray(savedGroups)) throw new TypeError(`${name}.loadStateDict(): 'param_groups' must be an array, got ${describe(savedGroups)}`);
+    if (savedState === null || typeof savedState !== 'object') throw new TypeError(`${name}.loadStateDict(): 'state' must be an object, got ${describe(savedState)}`);
+    const groups = this.paramGroups;
+    if (groups.length !== savedGroups.length) throw new RangeError('loaded state dict has a different number of parameter groups');
+    for (let i = 0; i < groups.length; i++) {
+      const sp = savedGroups[i]?.params;
+      if (!Array.isArray(sp)) throw new TypeError(`${name}.loadStateDict(): param_groups[${i}].params must be an array of indices`);
+      if (sp.length !== groups[i].params.length) throw new RangeError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    }
+    const idMap = new Map<string, Tensor>();
+    for (let i = 0; i < groups.length; i++) savedGroups[i].params.forEach((id: unknown, j: number) => idMap.set(String(id), groups[i].params[j]));
+
+    const entries: [string, unknown][] = savedState instanceof Map ? Array.from(savedState.entries(), ([k, v]) => [String(k), v]) : Object.entries(savedState);
+    const newState = new Map<Tensor, ParamState>();
+    tidy(() => {
+      noGrad(() => {
+        for (const [k, v] of entries) {
+          const p = idMap.get(k);
+          if (p === undefined) continue; // state not assigned to a parameter: kept by Python, unused
+          const cast = (value: unknown, key?: string): unknown => {
+            if (value instanceof Tensor) {
+              let t = value.detach().clone();
+              if (key !== 'step') {
+                if (p.isFloatingPoint()) t = t.to(p.dtype);
+                t = t.to(p.device);
+              }
+              return keep(t);
+            }
+            if (Array.isArray(value)) return value.map((x) => cast(x));
+            if (value instanceof Map) return new Map(Array.from(value.entries(), ([a, b]) => [a, cast(b, String(a))]));
+            if (isKw(value)) {
+              const o: Record<string, unknown> = {};
+              for (const [a, b] of Object.entries(value)) o[a] = cast(b, a);
+              return o;
+            }
+            return value;
+          };
+          const s = cast(v) as ParamState;
+          if (!isKw(s)) throw new TypeError(`${name}.loadStateDict(): state['${k}'] must be an object, got ${describe(v)}`);
+          newState.set(p, s);
+        }
+      });
+    });
+    const newGroups: ResolvedParamGroup[] = savedGroups.map((sg: Record<string, unknown>, i: number) => {
+      const g: Record<string, unknown> = {};
+      for (const key of Object.keys(sg)) {
+        if (key === 'params') continue;
+        g[toCamel(key)] = copyValue(sg[key]);
+      }
+      for (const [key, dflt] of Object.entries(this.defaults)) if (!(key in g) && dflt !== required) g[key] = copyValue(dflt);
+      g.params = groups[i].params;
+      return g as ResolvedParamGroup;
+    });
+    const old = this.state;
+    this.state = newState;
+    this.paramGroups = newGroups;
+    this._afterLoad();
+    disposeState(old);
+  }
+
+  /** Fixes up a loaded state (PyTorch's __setstate__). */
+  protected _afterLoad(): void {}
+
+  /** Frees the optimizer's state tensors (the optimizer stays usable: state starts over). */
+  dispose(): void {
+    const old = this.state;
+    this.state = new Map();
+    disposeState(old);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** PyTorch's repr. */
+  toString(): string {
+    let s = `${this.constructor.name} (`;
+    this.paramGroups.forEach((g, i) => {
+      s += `\nParameter Group ${i}\n`;
+      for (const k of Object.keys(g).sort()) if (k !== 'params') s += `    ${k}: ${fmt(g[k])}\n`;
+    });
+    return s + ')';
+  }
+}
+
+function fmt(v: unknown): string {
+  if (Array.isArray(v)) return `(${v.map(fmt).join(', ')})`;
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  return String(v);
+}
+
+function disposeState(state: Map<Tensor, ParamState>): void {
+  const ts: Tensor[] = [];
+  const walk = (v: unknown): void => {
+    if (v instanceof Tensor) ts.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v instanceof Map) v.forEach(walk);
+    else if (isKw(v)) Object.values(v).forEach(walk);
+  };
+  for (const s of state.values()) walk(s);
+  disposeAll(ts);
+}

@@ -60,6 +60,14 @@ c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::
           return toList<double>(v, arg, [&](const Napi::Value& x) { return toDouble(x, name); });
         case TypeKind::BoolType:
           return toList<bool>(v, arg, [&](const Napi::Value& x) { return toBool(x, name); });
+        case TypeKind::NumberType: {  // Scalar[]
+          if (!v.IsArray()) typeError(std::string("'") + name + "' must be an array of numbers, got " + jsTypeName(v));
+          Napi::Array a = v.As<Napi::Array>();
+          c10::impl::GenericList list(c10::NumberType::get());
+          list.reserve(a.Length());
+          for (uint32_t i = 0; i < a.Length(); ++i) list.push_back(c10::IValue(toScalar(a.Get(i), name)));
+          return list;
+        }
         case TypeKind::TensorType:
           if (!v.IsArray()) typeError(std::string("'") + name + "' must be an array of Tensors, got " + jsTypeName(v));
           return toList<at::Tensor>(v, arg, [&](const Napi::Value& x) { return get(x, name); });

@@ -126,7 +126,6 @@ export const FE = {
   addList: op('_foreach_add', 'List'),
   mulScalar_: op('_foreach_mul_', 'Scalar'),
   mulList: op('_foreach_mul', 'List'),
-  divScalar_: op('_foreach_div_', 'Scalar'),
   divList: op('_foreach_div', 'List'),
   addcmulScalar_: op('_foreach_addcmul_', 'Scalar'),
   addcmulScalar: op('_foreach_addcmul', 'Scalar'),
@@ -134,29 +133,20 @@ export const FE = {
   sqrt: op('_foreach_sqrt'),
   sqrt_: op('_foreach_sqrt_'),
   maximumList_: op('_foreach_maximum_', 'List'),
+  divScalarList_: op('_foreach_div_', 'ScalarList'),
+  addcdivScalarList_: op('_foreach_addcdiv_', 'ScalarList'),
 };
 
-function allSame(xs: number[]): boolean {
-  for (let i = 1; i < xs.length; i++) if (!Object.is(xs[i], xs[0])) return false;
-  return true;
-}
-
-/**
- * torch._foreach_div_(tensors, scalars) (the ScalarList overload, whose Scalar[] argument the
- * native bridge cannot pass): the Scalar overload when all scalars are equal (the same kernels),
- * else tensors[i].div_(scalars[i]), which is what the CPU kernel of the ScalarList overload runs.
- */
+/** torch._foreach_div_(tensors, scalars): the ScalarList overload (one multi-tensor kernel on CUDA). */
 export function foreachDivScalarList_(ts: Tensor[], scalars: number[]): void {
   if (ts.length === 0) return;
-  if (allSame(scalars)) FE.divScalar_([ids(ts), scalars[0]], true);
-  else ts.forEach((t, i) => t.div_(scalars[i]));
+  FE.divScalarList_([ids(ts), scalars], true);
 }
 
-/** torch._foreach_addcdiv_(self, t1, t2, scalars) (ScalarList overload), as foreachDivScalarList_. */
+/** torch._foreach_addcdiv_(self, t1, t2, scalars): the ScalarList overload. */
 export function foreachAddcdivScalarList_(self: Tensor[], t1: Tensor[], t2: Tensor[], scalars: number[]): void {
   if (self.length === 0) return;
-  if (allSame(scalars)) FE.addcdivScalar_([ids(self), ids(t1), ids(t2), scalars[0]], true);
-  else self.forEach((t, i) => t.addcdiv_(t1[i], t2[i], { value: scalars[i] }));
+  FE.addcdivScalarList_([ids(self), ids(t1), ids(t2), scalars], true);
 }
 
 /** Wraps the handles an operator returned. */

@@ -21,6 +21,8 @@ export * as autograd from './autograd';
 export * as cuda from './cuda';
 export * as nn from './nn';
 export * as optim from './optim';
+export { save, load, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
+export type { LoadOptions, MapLocation } from './serialization';
 export { version, buildInfo } from './info';
 
 // dtype constants, as torch.float32 etc.

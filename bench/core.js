@@ -22,33 +22,19 @@ const CASES = {
     const a = torch.ones(8, 8), b = torch.ones(8, 8);
     for (let i = 0; i < n; i++) a.add(b).dispose();
   }, 200000],
-  // Linear(784, 256) forward + sum + backward + Adam step, batch 128. Until sigprop/torch has
-  // nn and optim, the layer and PyTorch 1.13's single-tensor Adam are written out with core ops.
+  // Linear(784, 256) forward + sum + backward + Adam step, batch 128 (nn.Linear and optim.Adam).
   linear_adam: [(n) => {
     torch.manualSeed(0);
-    const bound = 1 / Math.sqrt(784);
-    const W = torch.empty(256, 784).uniform_(-bound, bound).requiresGrad_();
-    const b = torch.empty(256).uniform_(-bound, bound).requiresGrad_();
-    const params = [W, b];
-    const state = params.map((p) => ({ m: torch.zerosLike(p), v: torch.zerosLike(p) }));
+    const lin = new torch.nn.Linear(784, 256);
+    const opt = new torch.optim.Adam(lin.parameters(), { lr: 1e-3 });
     const x = torch.randn(128, 784);
-    const lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    let step = 0;
     for (let i = 0; i < n; i++) {
-      for (const p of params) p.grad = null;
-      torch.tidy(() => x.matmul(W.t()).add(b).sum().backward());
-      step++;
-      torch.noGrad(() => torch.tidy(() => {
-        params.forEach((p, k) => {
-          const g = p.grad, { m, v } = state[k];
-          m.mul_(b1).add_(g, { alpha: 1 - b1 });
-          v.mul_(b2).addcmul_(g, g, { value: 1 - b2 });
-          const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
-          const denom = v.sqrt().div_(Math.sqrt(bc2)).add_(eps);
-          p.addcdiv_(m, denom, { value: -lr / bc1 });
-        });
-      }));
+      opt.zeroGrad();
+      torch.tidy(() => lin.forward(x).sum().backward());
+      opt.step();
     }
+    opt.dispose();
+    lin.dispose();
   }, 300],
   // A small CNN (2 conv + pool, 1 linear) training step: forward, cross-entropy, backward, Adam; batch 128.
   cnn_adam: [(n) => {

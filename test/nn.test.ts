@@ -291,6 +291,27 @@ describe('Module API', () => {
     expect(d.keys()).toEqual(['a']);
   });
 
+  test('module forward + cross-entropy + Adam step leaks nothing over 10,000 steps', () => {
+    const m = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 4 * 4, 3));
+    const opt = new torch.optim.Adam(m.parameters(), { lr: 1e-3 });
+    const sched = new torch.optim.lrScheduler.StepLR(opt, 100, { gamma: 0.9 });
+    const x = torch.randn(4, 1, 4, 4);
+    const y = torch.tensor([0, 1, 2, 1], { dtype: 'int64' });
+    const step = () => {
+      opt.zeroGrad();
+      torch.tidy(() => nn.functional.crossEntropy(m.forward(x) as torch.Tensor, y).backward());
+      opt.step();
+      sched.step();
+    };
+    for (let i = 0; i < 50; i++) step();
+    const n0 = torch.memory().numTensors;
+    for (let i = 0; i < 10000; i++) step();
+    expect(torch.memory().numTensors).toBe(n0);
+    opt.dispose();
+    m.dispose();
+    torch.dispose([x, y]);
+  });
+
   test('module forward + optimizer-like update leaks nothing over 10,000 steps', () => {
     const m = new nn.Sequential(new nn.Linear(8, 16), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Dropout(0.1), new nn.Linear(16, 2));
     const step = () => torch.tidy(() => {

@@ -7,9 +7,15 @@ const { spawnSync } = require('child_process');
 const path = require('path');
 const root = path.join(__dirname, '..');
 
+// Loads the package the way users will (lib/torch/native.ts: a local build, or the shipped binary
+// that fits this machine's libtorch) in a child process.
 function loads() {
-  const code = "const f=require('node-gyp-build').resolve(process.argv[1]); require(f); console.log(f)";
-  const r = spawnSync(process.execPath, ['-e', code, root], { encoding: 'utf8' });
+  const entry = path.join(root, 'dist/torch/index.js');
+  if (!require('fs').existsSync(entry)) return { ok: false, out: '', err: 'dist/ is not built (a git checkout: run npm run build)' };
+  const code = 'console.log(require(process.argv[1]).buildInfo().addonPath)';
+  const env = { ...process.env };
+  delete env.SIGPROP_ADDON;
+  const r = spawnSync(process.execPath, ['-e', code, entry], { encoding: 'utf8', env });
   return { ok: r.status === 0, out: (r.stdout || '').trim(), err: (r.stderr || '').trim() };
 }
 

@@ -21,8 +21,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v node >/dev/null || { echo "setup: Node.js >= 18 is required (apt-get install nodejs npm)" >&2; exit 1; }
 
-# npm install runs scripts/install.js, which builds the addon if no shipped binary loads.
-npm install --no-audit --no-fund --loglevel=error
+# (npm install's own hook, scripts/install.js, is skipped: the addon is built right below.)
+SIGPROP_SKIP_INSTALL=1 npm install --no-audit --no-fund --loglevel=error
 # Always build from this checkout's native/ sources (build/Release takes precedence over prebuilds/).
 node scripts/build.js >/tmp/sigprop-build.log 2>&1 || { tail -50 /tmp/sigprop-build.log >&2; exit 1; }
 npm run --silent build:ts

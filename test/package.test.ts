@@ -51,7 +51,8 @@ describe('doctor', () => {
 });
 
 describe('shipped binary (prebuilds/)', () => {
-  const prebuild = path.join(root, 'prebuilds/linux-x64/sigprop.node');
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'prebuilds/linux-x64/manifest.json'), 'utf8'));
+  const prebuild = path.join(root, 'prebuilds/linux-x64', manifest.find((e: { cuda: string | null }) => e.cuda === null).file);
   const { sourceHash } = require('../scripts/source-hash.js');
 
   test('exists for linux-x64 and was built from the current native sources', () => {
@@ -97,6 +98,7 @@ describe('load errors', () => {
       expect(r.stderr).toMatch(/no native addon for linux-x64/);
       expect(r.stderr).toContain(path.join(dir, 'build/Release'));
       expect(r.stderr).toContain(path.join(dir, 'prebuilds/linux-x64'));
+      expect(r.stderr).toMatch(/Shipped binaries .*:\n  \(none\)/);
       expect(r.stderr).toMatch(/npm rebuild sigprop/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,11 @@
 #include <dlfcn.h>
 #include <torch/cuda.h>
 #ifdef SIGPROP_CUDA
-#include <ATen/cuda/CUDAContext.h>
+// cuda_runtime_api.h rather than ATen/cuda/CUDAContext.h (which needs the cuSPARSE/cuBLAS headers);
+// cudart's symbols resolve through libtorch_cuda, which links it.
+#include <cuda_runtime_api.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #endif
 
@@ -335,7 +338,10 @@ static Napi::Value jsCudaSynchronize(const Napi::CallbackInfo& info) {
 static Napi::Value jsCudaDeviceName(const Napi::CallbackInfo& info) {
   int64_t d = cudaIndex(info, 0);
 #ifdef SIGPROP_CUDA
-  return Napi::String::New(info.Env(), at::cuda::getDeviceProperties(d)->name);
+  cudaDeviceProp prop;
+  cudaError_t err = cudaGetDeviceProperties(&prop, static_cast<int>(d));
+  if (err != cudaSuccess) throw JsError(ErrKind::Cuda, std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err));
+  return Napi::String::New(info.Env(), prop.name);
 #else
   (void)d;
   noCuda();

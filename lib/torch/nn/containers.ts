@@ -7,11 +7,36 @@ function checkModule(m: unknown, where: string): Module {
   return m;
 }
 
+/** Children in order, reachable by position (the shared part of Sequential and ModuleList). */
+abstract class OrderedModules extends Module {
+  get length(): number {
+    return [...this.children()].length;
+  }
+  /** The position of child i (negative counts from the end); RangeError when out of range. */
+  protected position(i: number, n = this.length): number {
+    const j = i < 0 ? i + n : i;
+    if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`index ${i} is out of range`);
+    return j;
+  }
+  /** The i-th child (negative counts from the end). */
+  get(i: number): Module {
+    const list = [...this.children()];
+    return list[this.position(i, list.length)];
+  }
+  append(module: Module): this {
+    this.registerModule(String(this.length), checkModule(module, `${this.constructor.name}.append`));
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
 /**
  * Sequential(...modules) or Sequential({ name: module, ... }): forward passes each child's output
  * to the next, whatever it is (a tensor, an array standing for a Python tuple, null).
  */
-export class Sequential extends Module {
+export class Sequential extends OrderedModules {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     if (modules.length === 1 && !(modules[0] instanceof Module) && typeof modules[0] === 'object' && modules[0] !== null) {
@@ -25,49 +50,16 @@ export class Sequential extends Module {
     for (const m of this.children()) x = m.forward(x);
     return x;
   }
-  get length(): number {
-    return [...this.children()].length;
-  }
-  /** The i-th child (negative counts from the end). */
-  get(i: number): Module {
-    const list = [...this.children()];
-    const j = i < 0 ? i + list.length : i;
-    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new RangeError(`index ${i} is out of range`);
-    return list[j];
-  }
-  append(module: Module): this {
-    this.registerModule(String(this.length), checkModule(module, 'Sequential.append'));
-    return this;
-  }
-  [Symbol.iterator](): Iterator<Module> {
-    return this.children();
-  }
 }
 
 /** ModuleList: a list of modules registered as children '0', '1', ... */
-export class ModuleList extends Module {
+export class ModuleList extends OrderedModules {
   constructor(modules: Iterable<Module> = []) {
     super();
     for (const m of modules) this.append(m);
   }
-  get length(): number {
-    return [...this.children()].length;
-  }
-  get(i: number): Module {
-    const list = [...this.children()];
-    const j = i < 0 ? i + list.length : i;
-    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new RangeError(`index ${i} is out of range`);
-    return list[j];
-  }
   set(i: number, module: Module): void {
-    const n = this.length;
-    const j = i < 0 ? i + n : i;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`index ${i} is out of range`);
-    this.registerModule(String(j), checkModule(module, 'ModuleList.set'));
-  }
-  append(module: Module): this {
-    this.registerModule(String(this.length), checkModule(module, 'ModuleList.append'));
-    return this;
+    this.registerModule(String(this.position(i)), checkModule(module, 'ModuleList.set'));
   }
   extend(modules: Iterable<Module>): this {
     for (const m of modules) this.append(m);
@@ -81,9 +73,6 @@ export class ModuleList extends Module {
   }
   override forward(): never {
     throw new TypeError('ModuleList is not callable: iterate over it and call its modules');
-  }
-  [Symbol.iterator](): Iterator<Module> {
-    return this.children();
   }
 }
 

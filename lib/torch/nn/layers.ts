@@ -168,6 +168,13 @@ abstract class ConvNd extends Module {
       }
     }
   }
+  /** PyTorch's _conv_forward: explicit padding first for the non-zero padding modes. */
+  protected convForward(input: Tensor, conv: (...args: any[]) => Tensor): Tensor { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (this.paddingMode !== 'zeros') {
+      return conv(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
+    }
+    return conv(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+  }
   override extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
     if (typeof this.padding === 'string' || this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
@@ -188,10 +195,7 @@ export class Conv1d extends ConvNd {
     super(1, 'Conv1d', inChannels, outChannels, kernelSize, o.stride, o.padding, o.dilation, false, 0, o.groups, o.bias, o.paddingMode, o.options);
   }
   override forward(input: Tensor): Tensor {
-    if (this.paddingMode !== 'zeros') {
-      return F.conv1d(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
-    }
-    return F.conv1d(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+    return this.convForward(input, F.conv1d);
   }
 }
 
@@ -203,10 +207,7 @@ export class Conv2d extends ConvNd {
     super(2, 'Conv2d', inChannels, outChannels, kernelSize, o.stride, o.padding, o.dilation, false, 0, o.groups, o.bias, o.paddingMode, o.options);
   }
   override forward(input: Tensor): Tensor {
-    if (this.paddingMode !== 'zeros') {
-      return F.conv2d(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
-    }
-    return F.conv2d(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+    return this.convForward(input, F.conv2d);
   }
 }
 

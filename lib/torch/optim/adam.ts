@@ -103,14 +103,19 @@ export class Adam extends Optimizer {
   }
 }
 
-function singleTensorAdam(l: AdamLists, a: AdamArgs): void {
+/**
+ * _single_tensor_adam, and _single_tensor_adamw when `decoupled` (1.13 differs only there: AdamW
+ * always scales the parameter by 1 - lr * weight_decay; Adam adds weight_decay * param to the grad).
+ */
+export function singleTensorAdam(l: AdamLists, a: AdamArgs, decoupled = false): void {
   l.params.forEach((param, i) => {
     let grad = a.maximize ? l.grads[i].neg() : l.grads[i];
     const expAvg = l.expAvgs[i];
     const expAvgSq = l.expAvgSqs[i];
     const stepT = l.stateSteps[i];
     stepT.add_(1);
-    if (a.weightDecay !== 0) grad = grad.add(param, { alpha: a.weightDecay });
+    if (decoupled) param.mul_(1 - a.lr * a.weightDecay);
+    else if (a.weightDecay !== 0) grad = grad.add(param, { alpha: a.weightDecay });
     expAvg.mul_(a.beta1).add_(grad, { alpha: 1 - a.beta1 });
     expAvgSq.mul_(a.beta2).addcmul_(grad, grad, { value: 1 - a.beta2 });
     const step = stepT.item() as number;

@@ -1,10 +1,9 @@
 /** torch.optim.AdamW (PyTorch 1.13), op for op. */
 import { Tensor } from '../tensor';
 import {
-  Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap, maximumInto,
+  Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap,
 } from './optimizer';
-import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, stepsToTensors } from './adam';
-import { pyPow } from './pymath';
+import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, singleTensorAdam, stepsToTensors } from './adam';
 
 export interface AdamWOptions {
   lr?: number;
@@ -44,38 +43,12 @@ export class AdamW extends Optimizer {
     const [beta1, beta2] = group.betas as [number, number];
     const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
     if (this._useForeach(group, l.params)) multiTensorAdamW(l, a);
-    else singleTensorAdamW(l, a);
+    else singleTensorAdam(l, a, true);
   }
 
   protected override _afterLoad(): void {
     stepsToTensors(this.state);
   }
-}
-
-function singleTensorAdamW(l: AdamLists, a: AdamArgs): void {
-  l.params.forEach((param, i) => {
-    const grad = a.maximize ? l.grads[i].neg() : l.grads[i];
-    const expAvg = l.expAvgs[i];
-    const expAvgSq = l.expAvgSqs[i];
-    const stepT = l.stateSteps[i];
-    stepT.add_(1);
-    param.mul_(1 - a.lr * a.weightDecay);
-    expAvg.mul_(a.beta1).add_(grad, { alpha: 1 - a.beta1 });
-    expAvgSq.mul_(a.beta2).addcmul_(grad, grad, { value: 1 - a.beta2 });
-    const step = stepT.item() as number;
-    const biasCorrection1 = 1 - pyPow(a.beta1, step);
-    const biasCorrection2 = 1 - pyPow(a.beta2, step);
-    const stepSize = a.lr / biasCorrection1;
-    const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-    let denom: Tensor;
-    if (a.amsgrad) {
-      maximumInto(l.maxExpAvgSqs[i], expAvgSq);
-      denom = l.maxExpAvgSqs[i].sqrt().div(biasCorrection2Sqrt).add_(a.eps);
-    } else {
-      denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(a.eps);
-    }
-    param.addcdiv_(expAvg, denom, { value: -stepSize });
-  });
 }
 
 function multiTensorAdamW(l: AdamLists, a: AdamArgs): void {

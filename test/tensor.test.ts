@@ -46,6 +46,24 @@ describe('creation', () => {
   }));
 });
 
+describe('raw bytes', () => {
+  test('frombuffer reads any dtype at any byte offset; toBuffer gives the raw bytes back', () => torch.tidy(() => {
+    const b = new Uint8Array(11);
+    const dv = new DataView(b.buffer);
+    dv.setFloat32(1, 1.5, true);
+    dv.setFloat32(5, -2, true);
+    dv.setUint16(9, 0x3c00, true); // float16 1.0
+    expect(torch.frombuffer(b, { dtype: 'float32', offset: 1, count: 2 }).tolist()).toEqual([1.5, -2]);
+    expect(torch.frombuffer(b, { dtype: 'float16', offset: 9 }).tolist()).toEqual([1]);
+    const h = torch.tensor([0.5, -3], { dtype: 'bfloat16' });
+    expect(torch.frombuffer(h.toBuffer(), { dtype: 'bfloat16' }).equal(h)).toBe(true);
+    b[1] = 0; // a copy: later changes to the buffer do not show
+    const t = torch.frombuffer(b, { dtype: 'uint8', count: 2 });
+    b[0] = 7;
+    expect(t.tolist()).toEqual([0, 0]);
+  }));
+});
+
 describe('reading', () => {
   test('metadata', () => torch.tidy(() => {
     const x = torch.zeros(2, 3, 4);

@@ -82,8 +82,9 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dty
   const count = o.count === undefined || o.count === -1 ? avail : (o.count as number);
   if (!Number.isInteger(count) || count < 0 || count > avail) throw new RangeError(`frombuffer(): 'count' ${describe(o.count)} needs ${count * esize} bytes after offset ${offset}, but the buffer has ${bytes.length - offset}`);
   if (o.count === undefined && (bytes.length - offset) % esize !== 0) throw new RangeError(`frombuffer(): buffer length ${bytes.length - offset} (after offset) is not a multiple of the ${dt} element size ${esize}`);
-  const copy = bytes.slice(offset, offset + count * esize); // aligned copy
-  return T(N.fromBuffer(copy, [count], dtypeCode(dt), dtypeCode(dt), null, false));
+  // one copy, straight from the caller's bytes into the tensor (the native side memcpys from the view)
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, count * esize);
+  return T(N.fromBuffer(view, [count], dtypeCode(dt), dtypeCode(dt), null, false));
 }
 
 /** torch.asTensor: like tensor(), but returns `data` itself when it already is a tensor of that dtype/device. */

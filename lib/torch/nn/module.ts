@@ -108,36 +108,30 @@ export class Module {
     const buffers = this[INTERNAL].buffers;
     for (const [k, v] of this._ownEntries()) if (buffers.has(k) && v instanceof Tensor) yield [k, v];
   }
-  /** [name, parameter] pairs with dotted names ('features.0.weight'), each parameter once. */
-  namedParameters(prefix = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
-    const out: [string, Parameter][] = [];
+  /** PyTorch's _named_members: the members each module yields, with dotted names, each member once. */
+  private _namedMembers<T extends Tensor>(members: (m: Module) => Iterable<[string, T]>, prefix: string, recurse: boolean, removeDuplicate: boolean): [string, T][] {
+    const out: [string, T][] = [];
     const seen = new Set<Tensor>();
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(new Set(), prefix, removeDuplicate) : [[prefix, this]];
     for (const [mp, m] of mods) {
-      for (const [k, p] of m._ownParameters()) {
-        if (removeDuplicate && seen.has(p)) continue;
-        seen.add(p);
-        out.push([mp ? `${mp}.${k}` : k, p]);
+      for (const [k, v] of members(m)) {
+        if (removeDuplicate && seen.has(v)) continue;
+        seen.add(v);
+        out.push([mp ? `${mp}.${k}` : k, v]);
       }
     }
     return out;
+  }
+  /** [name, parameter] pairs with dotted names ('features.0.weight'), each parameter once. */
+  namedParameters(prefix = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
+    return this._namedMembers((m) => m._ownParameters(), prefix, recurse, removeDuplicate);
   }
   /** The parameters (subclasses may override, as sigprop's modules do). */
   parameters(recurse = true): Tensor[] {
     return this.namedParameters('', recurse).map(([, p]) => p);
   }
   namedBuffers(prefix = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    const seen = new Set<Tensor>();
-    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(new Set(), prefix, removeDuplicate) : [[prefix, this]];
-    for (const [mp, m] of mods) {
-      for (const [k, b] of m._ownBuffers()) {
-        if (removeDuplicate && seen.has(b)) continue;
-        seen.add(b);
-        out.push([mp ? `${mp}.${k}` : k, b]);
-      }
-    }
-    return out;
+    return this._namedMembers((m) => m._ownBuffers(), prefix, recurse, removeDuplicate);
   }
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers('', recurse).map(([, b]) => b);

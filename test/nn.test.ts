@@ -329,3 +329,18 @@ describe('Module API', () => {
     m.dispose();
   });
 });
+
+describe('Conv arguments, Python-style', () => {
+  test('an options object may follow any positional argument (Python keywords)', () => {
+    const a = new nn.Conv2d(1, 8, 3, 1, 1, { bias: false });
+    expect(String(a)).toBe('Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)');
+    expect(a.bias).toBeNull();
+    expect(String(new nn.Conv2d(1, 8, 3, { stride: 2, padding: 1 }))).toBe('Conv2d(1, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))');
+    expect(String(new nn.Conv2d(1, 8, 3, 2, 1, 1, 1, false))).toBe('Conv2d(1, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)');
+    expect(String(new nn.Conv1d(2, 4, 3, 2, { padding: 1, groups: 2 }))).toBe('Conv1d(2, 4, kernel_size=(3,), stride=(2,), padding=(1,), groups=2)');
+    expect(() => new nn.Conv2d(1, 8, 3, 1, { stride: 2 })).toThrow("multiple values for argument 'stride'");
+    expect(() => new nn.Conv2d(1, 8, 3, { bias: false }, 2 as never)).toThrow('positional arguments must come before the options object');
+    expect(() => new nn.Conv2d(1, 8, 3, 1, 1, { bias: false, kernel: 3 } as never)).toThrow("unexpected keyword argument 'kernel'");
+    for (const m of [a]) m.dispose();
+  });
+});

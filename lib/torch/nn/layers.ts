@@ -2,7 +2,7 @@
  * The layers of torch.nn, with PyTorch 1.13's constructor arguments, parameter creation order and
  * initialisation (same seed -> same weights), forward (through nn.functional) and repr.
  */
-import { Tensor } from '../tensor';
+import { Tensor, isKw } from '../tensor';
 import { describe } from '../errors';
 import { DTypeLike, Device } from '../dtype';
 import { empty, zeros, ones, tensor } from '../functions';
@@ -187,10 +187,10 @@ abstract class ConvNd extends Module {
   }
 }
 
-/** Conv1d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros', { device, dtype }) */
+/** Conv1d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros', { device, dtype }); the options object may come after any positional (Python keywords). */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple | ConvOptions = 1, padding: IntOrTuple | 'same' | 'valid' = 0,
-    dilation: IntOrTuple = 1, groups = 1, bias = true, paddingMode: PaddingMode = 'zeros', options?: FactoryOptions) {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride?: IntOrTuple | ConvOptions, padding?: IntOrTuple | 'same' | 'valid' | ConvOptions,
+    dilation?: IntOrTuple | ConvOptions, groups?: number | ConvOptions, bias?: boolean | ConvOptions, paddingMode?: PaddingMode | ConvOptions, options?: FactoryOptions) {
     const o = convArgs(stride, padding, dilation, groups, bias, paddingMode, options);
     super(1, 'Conv1d', inChannels, outChannels, kernelSize, o.stride, o.padding, o.dilation, false, 0, o.groups, o.bias, o.paddingMode, o.options);
   }
@@ -199,10 +199,10 @@ export class Conv1d extends ConvNd {
   }
 }
 
-/** Conv2d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros', { device, dtype }); or Conv2d(in, out, k, { stride, padding, ... }). */
+/** Conv2d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros', { device, dtype }); or Conv2d(in, out, k, { stride, padding, ... }); the options object may come after any positional, as Conv2d(1, 8, 3, 1, 1, { bias: false }). */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple | ConvOptions = 1, padding: IntOrTuple | 'same' | 'valid' = 0,
-    dilation: IntOrTuple = 1, groups = 1, bias = true, paddingMode: PaddingMode = 'zeros', options?: FactoryOptions) {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride?: IntOrTuple | ConvOptions, padding?: IntOrTuple | 'same' | 'valid' | ConvOptions,
+    dilation?: IntOrTuple | ConvOptions, groups?: number | ConvOptions, bias?: boolean | ConvOptions, paddingMode?: PaddingMode | ConvOptions, options?: FactoryOptions) {
     const o = convArgs(stride, padding, dilation, groups, bias, paddingMode, options);
     super(2, 'Conv2d', inChannels, outChannels, kernelSize, o.stride, o.padding, o.dilation, false, 0, o.groups, o.bias, o.paddingMode, o.options);
   }
@@ -251,12 +251,29 @@ export class ConvTranspose2d extends ConvNd {
   }
 }
 
-function convArgs(stride: IntOrTuple | ConvOptions, padding: IntOrTuple | 'same' | 'valid', dilation: IntOrTuple, groups: number, bias: boolean, paddingMode: PaddingMode, options?: FactoryOptions) {
-  if (typeof stride === 'object' && !Array.isArray(stride)) {
-    const o = stride;
-    return { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1, bias: o.bias ?? true, paddingMode: o.paddingMode ?? 'zeros', options: { device: o.device, dtype: o.dtype } };
+/**
+ * Conv1d/Conv2d arguments after kernelSize, Python-style: positionals, then one options object in
+ * any position (`Conv2d(1, 8, 3, 1, 1, { bias: false })` as in Python's `bias=False`).
+ */
+function convArgs(...a: unknown[]) {
+  const names = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'];
+  const k = a.findIndex((x) => isKw(x));
+  if (k >= 0 && a.slice(k + 1).some((x) => x !== undefined)) throw new TypeError('Conv: positional arguments must come before the options object');
+  const pos = k < 0 ? a.slice(0, 6) : a.slice(0, k);
+  const kw = (k < 0 ? a[6] ?? {} : a[k]) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  names.forEach((n, i) => { if (pos[i] !== undefined) out[n] = pos[i]; });
+  for (const key of Object.keys(kw)) {
+    if (key === 'device' || key === 'dtype') continue;
+    if (!names.includes(key)) throw new TypeError(`Conv got an unexpected keyword argument '${key}' (accepted: ${[...names, 'device', 'dtype'].join(', ')})`);
+    if (key in out) throw new TypeError(`Conv got multiple values for argument '${key}'`);
+    out[key] = kw[key];
   }
-  return { stride, padding, dilation, groups, bias, paddingMode, options };
+  return {
+    stride: (out.stride ?? 1) as IntOrTuple, padding: (out.padding ?? 0) as IntOrTuple | 'same' | 'valid', dilation: (out.dilation ?? 1) as IntOrTuple,
+    groups: (out.groups ?? 1) as number, bias: (out.bias ?? true) as boolean, paddingMode: (out.paddingMode ?? 'zeros') as PaddingMode,
+    options: { device: kw.device, dtype: kw.dtype } as FactoryOptions,
+  };
 }
 
 // ---- normalization ----

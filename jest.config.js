@@ -10,4 +10,5 @@ module.exports = {
     }],
   },
   testTimeout: 120000,
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

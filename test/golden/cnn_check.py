@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 test/golden/cnn_check.py STATE_DICT.pt INPUT.json"""
 import json
 import sys
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 
 sys.path.insert(0, __import__('os').path.dirname(__file__))

@@ -24,6 +24,7 @@ import os
 import random
 import struct
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch._tensor_str as ts
 

@@ -29,6 +29,7 @@ import struct
 import sys
 import zipfile
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch.nn as nn
 

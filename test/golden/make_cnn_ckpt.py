@@ -7,6 +7,7 @@ Usage: /usr/bin/python3 test/golden/make_cnn_ckpt.py"""
 import json
 import os
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch.nn as nn
 

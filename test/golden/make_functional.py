@@ -34,6 +34,7 @@ import re
 import warnings
 
 import numpy as np
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch.nn.functional as F
 

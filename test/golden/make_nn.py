@@ -6,6 +6,7 @@ import json
 import math
 import os
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch.nn as nn
 

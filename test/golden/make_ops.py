@@ -24,6 +24,7 @@ import math
 import os
 import warnings
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch.nn.functional as F
 

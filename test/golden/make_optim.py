@@ -22,6 +22,7 @@ import math
 import os
 import warnings
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 from torch.optim import lr_scheduler as S
 

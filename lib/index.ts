@@ -1,2 +1,7 @@
-/** sigprop: Signal Propagation for Node.js. The tensor library is `sigprop/torch`. */
+/**
+ * sigprop: Signal Propagation for Node.js. `import * as sigprop from 'sigprop'` gives the sigprop
+ * API (signals, propagators, models, managers, loss, monitors, functional, utils) and `sigprop.torch`,
+ * the tensor library (also `sigprop/torch`).
+ */
 export * as torch from './torch';
+export * from './sigprop';

@@ -62,6 +62,7 @@ import struct
 import sys
 import time
 
+import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

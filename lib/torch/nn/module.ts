@@ -282,12 +282,14 @@ export class Module {
   }
 
   // ---- lifetime ----
-  /** Frees every parameter and buffer of this module and its submodules. */
+  /** Frees every parameter and buffer of this module and its submodules (and what each one's disposeOwned frees). */
   dispose(): void {
-    for (const m of this.modules()) {
-      for (const [, p] of m._ownParameters()) disposeOne(p);
-      for (const [, b] of m._ownBuffers()) disposeOne(b);
-    }
+    for (const m of this.modules()) m.disposeOwned();
+  }
+  /** Frees this module's own parameters and buffers; subclasses that own more (an optimizer) extend it. */
+  protected disposeOwned(): void {
+    for (const [, p] of this._ownParameters()) disposeOne(p);
+    for (const [, b] of this._ownBuffers()) disposeOne(b);
   }
   [Symbol.dispose](): void {
     this.dispose();

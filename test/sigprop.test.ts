@@ -420,3 +420,340 @@ describe('models', () => {
     }
   });
 });
+
+describe('managers', () => {
+  const L = sigprop.loss.v9InputTargetMaxAll;
+  const signalOf = () => new nn.Sequential(new sigprop.signals.LabelNumberToOnehot(4), new sigprop.signals.ProjectionContextInput(new nn.Linear(4, 6, false), new nn.Linear(5, 6, false), [4], [6]));
+
+  test('Preset: an optimizer per unwrapped layer, option filtering, monitors, defaults, ordering errors', () => {
+    const built: Module[] = [];
+    const builder = (m: Module) => {
+      built.push(m);
+      const p = m.parameters();
+      return p.length ? new optim.Adam(p, { lr: 1e-3 }) : null;
+    };
+    const group = new sigprop.monitors.Group();
+    const mgr = new sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, builder, sigprop.monitors.loss.LabelMetrics, group);
+    mgr.configPropagator({ loss: L });
+    const sig = signalOf();
+    const s = mgr.setSignal(sig, { loss: L }) as InstanceType<typeof sigprop.propagators.signals.Loss>;
+    expect(s).toBeInstanceOf(sigprop.propagators.signals.Loss);
+    expect(s.loss).toBeInstanceOf(sigprop.monitors.loss.LabelMetrics);
+    expect((s.loss as InstanceType<typeof sigprop.monitors.loss.LabelMetrics>).name).toBe('Sequential');
+    const l1 = new nn.Linear(6, 6), relu = new nn.ReLU(), lo = new nn.Linear(6, 4);
+    const p1 = mgr.addPropagator(l1) as InstanceType<typeof sigprop.propagators.Loss>;
+    const pr = mgr.addPropagator(relu, { loss: sigprop.loss.v14InputTargetMaxRand }); // options without a class
+    const po = mgr.addPropagator(lo, sigprop.propagators.Identity); // Identity drops optimizer and loss
+    expect(built).toEqual([sig, l1, relu, lo]); // the builder sees the unwrapped modules, Identity's included
+    expect(p1.optimizer).toBeInstanceOf(optim.Adam);
+    expect((pr as InstanceType<typeof sigprop.propagators.Loss>).optimizer).toBeNull();
+    expect(((pr as InstanceType<typeof sigprop.propagators.Loss>).loss as InstanceType<typeof sigprop.monitors.loss.LabelMetrics>).loss).toBe(sigprop.loss.v14InputTargetMaxRand); // call options win over defaults
+    expect(po).toBeInstanceOf(sigprop.propagators.Identity);
+    expect(group.monitors.length).toBe(3); // signal, l1, relu; Identity gets none
+    expect(mgr.propagators).toEqual([p1, pr, po]);
+    expect(() => mgr.configPropagator({ loss: L })).toThrow('configPropagator() before first call to addPropagator(); at least one propagator already added.');
+    expect(() => mgr.setSignal(sig, { loss: L })).toThrow('Signal already set.');
+    expect(() => mgr.configSignal({})).toThrow('configSignal() before setSignal(); signal already set.');
+    const model = mgr.setModel(new nn.Sequential(p1, pr, po));
+    expect(model).toBeInstanceOf(sigprop.models.Forward);
+    expect(model.parameters()).toEqual(lo.parameters());
+    expect(() => mgr.setModel(new nn.Sequential())).toThrow('Model already set.');
+    expect(() => mgr.configModel({})).toThrow('configModel() before setModel(); model already set.');
+    expect(() => mgr.setMonitor(sigprop.monitors.loss.LabelMetrics, group)).toThrow('Monitor already set.');
+    // it trains
+    const x = torch.randn(6, 5), y = ctx6();
+    torch.tidy(() => model.forward([x, y]));
+    expect(group.metrics().split('\n').length).toBe(3);
+    torch.dispose([x, y]);
+    model.dispose();
+  });
+
+  test('Prepared: ordering errors, no optimizer building; Manager is a no-op base', () => {
+    const mgr = new sigprop.managers.Prepared(sigprop.models.Forward, sigprop.propagators.Fixed, sigprop.propagators.signals.Fixed);
+    expect(() => mgr.setModel(new nn.Sequential())).toThrow('setSignal() before setModel().');
+    const s = mgr.setSignal(signalOf());
+    expect(s).toBeInstanceOf(sigprop.propagators.signals.Fixed);
+    const p = mgr.addPropagator(new nn.Linear(6, 6), { optimizer: null, loss: L }); // Fixed takes neither: dropped
+    expect(p).toBeInstanceOf(sigprop.propagators.Fixed);
+    expect(() => mgr.setSignal(signalOf(), { loss: L })).toThrow('Signal already set.');
+    expect(() => new sigprop.managers.Prepared(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, sigprop.monitors.loss.LabelMetrics)).toThrow("a monitor class needs 'monitorMain'");
+    expect(() => new sigprop.managers.Prepared(5 as never, sigprop.propagators.Loss, sigprop.propagators.signals.Loss)).toThrow("'modelCls' must be a class");
+    expect(() => mgr.addPropagator(new nn.Linear(2, 2), 5 as never)).toThrow("'propagatorCls' must be a class");
+    expect(() => mgr.addPropagator(new nn.Linear(2, 2), null, 5 as never)).toThrow('options must be a plain object');
+    const base = new sigprop.managers.Manager();
+    expect([base.setSignal(new nn.Linear(1, 1)), base.addPropagator(new nn.Linear(1, 1)), base.setModel(new nn.Linear(1, 1))]).toEqual([null, null, null]);
+  });
+
+  test('Preset with signals.Fixed: no optimizer handed to a signal class that takes none (the original throws)', () => {
+    let calls = 0;
+    const mgr = new sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Fixed, () => { calls++; return null; });
+    const s = mgr.setSignal(signalOf());
+    expect(s).toBeInstanceOf(sigprop.propagators.signals.Fixed);
+    expect(calls).toBe(1);
+    expect(() => new sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, 5 as never)).toThrow("'optimizerBuilder' must be a function");
+  });
+
+  test('stored defaults: configSignal / configModel / constructor kwargs; the call wins', () => {
+    const errA = (h: Tensor) => h, errB = (h: Tensor) => h.neg();
+    const mgr = new sigprop.managers.Preset(sigprop.models.LoopBack, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, () => null,
+      { modelKwargs: { error: errA }, propagatorKwargs: { loss: L } });
+    mgr.configSignal({ loss: sigprop.loss.v14InputTargetMaxRand });
+    const s = mgr.setSignal(signalOf()) as InstanceType<typeof sigprop.propagators.signals.Loss>;
+    expect(s.loss).toBe(sigprop.loss.v14InputTargetMaxRand);
+    const p = mgr.addPropagator(new nn.Linear(6, 6)) as InstanceType<typeof sigprop.propagators.Loss>;
+    expect(p.loss).toBe(L);
+    expect((mgr.setModel(new nn.Sequential(p)) as InstanceType<typeof sigprop.models.LoopBack>).error).toBe(errA);
+    const mgr2 = new sigprop.managers.Preset(sigprop.models.LoopBack, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, () => null, { modelKwargs: { error: errA } });
+    mgr2.setSignal(signalOf(), { loss: L });
+    mgr2.configModel({ error: errB });
+    expect((mgr2.setModel(new nn.Sequential()) as InstanceType<typeof sigprop.models.LoopBack>).error).toBe(errB);
+  });
+
+  test('the manage hooks', () => {
+    const mgr = new sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, () => null);
+    const s = sigprop.signals.Signal.manage(mgr, signalOf(), { loss: L });
+    expect(s).toBe(mgr.signal);
+    const p = sigprop.propagators.Identity.manage(mgr, new nn.Linear(6, 4));
+    expect(p).toBeInstanceOf(sigprop.propagators.Identity);
+    const q = sigprop.propagators.Loss.manage(mgr, new nn.Linear(6, 6), { loss: L });
+    expect(q).toBeInstanceOf(sigprop.propagators.Loss);
+    const m = sigprop.models.LoopBack.manage(mgr, new nn.Sequential(q, p), { error: (h: Tensor) => h });
+    expect(m).toBeInstanceOf(sigprop.models.LoopBack);
+    expect(mgr.model).toBe(m);
+  });
+});
+
+describe("the README's extension points (section 5, Development), ported", () => {
+  // 5.1 a new loss as a function and as a loss.Loss subclass
+  const newLoss = (spLearn: Module, h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): Tensor =>
+    sigprop.loss.v14InputTargetMaxRand(spLearn, h1, t1, h0, t0, yOnehot);
+  class NewLoss extends sigprop.loss.Loss {
+    override forward(spLearn: Module, h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): Tensor {
+      return sigprop.loss.v14InputTargetMaxRand(spLearn, h1, t1, h0, t0, yOnehot);
+    }
+  }
+  // 5.2 a signal generator and a formatter
+  class MySignalGenerator extends sigprop.signals.Generator {
+    declare inputShape: number[];
+    declare outputShape: number[];
+    declare module: Module;
+    constructor(module: Module, inputShape: number[], outputShape: number[]) {
+      super();
+      this.inputShape = inputShape;
+      this.outputShape = outputShape;
+      this.module = module;
+    }
+    override forward(input: [Tensor, Tensor | null]): sigprop.Generated {
+      const [h0, t0] = input;
+      const t1 = t0 === null ? null : (this.module.forward(t0.flatten(1)) as Tensor).view([t0.shape[0], ...this.outputShape]);
+      const h1 = h0;
+      return [h1, t1, h0, t0];
+    }
+  }
+  class MySignalFormatter extends sigprop.signals.Formatter {
+    override forward(input: [Tensor, Tensor | null]): sigprop.SignalPair {
+      const [h0, t0] = input;
+      return [h0, t0 === null ? null : F.oneHot(t0, 4).float()];
+    }
+  }
+  // 5.3 learning propagators (the README's version uses self.optimizer without setting it; here the constructor does)
+  class MyLearnPropagator extends sigprop.propagators.Learn {
+    static override options = ['optimizer'];
+    declare optimizer: sigprop.OptimizerLike | null;
+    constructor(module: Module, options: { optimizer?: sigprop.OptimizerLike | null } = {}) {
+      super(module);
+      this.optimizer = options.optimizer ?? null;
+    }
+    loss_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): Tensor {
+      return newLoss(this, h1, t1, h0, t0, yOnehot);
+    }
+    override train_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): sigprop.propagators.LearnResult {
+      const loss = this.loss_(h1, t1, h0, t0, yOnehot);
+      if (this.optimizer !== null) {
+        this.optimizer.zeroGrad();
+        loss.backward();
+        this.optimizer.step();
+      }
+      return [loss.item() as number, null, null];
+    }
+    override eval_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): sigprop.propagators.LearnResult {
+      return [this.loss_(h1, t1, h0, t0, yOnehot).item() as number, null, null];
+    }
+  }
+  class MyLearnPropagatorForSignals extends sigprop.propagators.signals.Learn {
+    static override options = ['optimizer'];
+    declare optimizer: sigprop.OptimizerLike | null;
+    constructor(module: Module, options: { optimizer?: sigprop.OptimizerLike | null } = {}) {
+      super(module);
+      this.optimizer = options.optimizer ?? null;
+    }
+    loss_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): Tensor {
+      return new NewLoss().forward(this, h1, t1, h0, t0, yOnehot);
+    }
+    override train_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): sigprop.propagators.LearnResult {
+      const loss = this.loss_(h1, t1, h0, t0, yOnehot);
+      if (this.optimizer !== null) {
+        this.optimizer.zeroGrad();
+        loss.backward();
+        this.optimizer.step();
+      }
+      return [loss.item() as number, null, null];
+    }
+    override eval_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, yOnehot: Tensor): sigprop.propagators.LearnResult {
+      return [this.loss_(h1, t1, h0, t0, yOnehot).item() as number, null, null];
+    }
+  }
+  // 5.3 a propagator that does not learn
+  class MyPropagator extends sigprop.propagators.Propagator {
+    declare module: Module;
+    constructor(module: Module) {
+      super();
+      this.module = module;
+    }
+    override forward(input: sigprop.Packet): sigprop.Packet {
+      const [h0, t0, yOnehot] = input;
+      const h1 = this.module.forward(h0) as Tensor;
+      const t1 = t0;
+      return [h1, t1, yOnehot];
+    }
+  }
+  // 5.4 a model
+  class MyModel extends sigprop.models.Model {
+    override forward(input: [Tensor, Tensor | null]): Tensor {
+      const [x, yOnehot] = input;
+      const [h0, t0] = this.signal.forward([x, yOnehot, yOnehot]) as sigprop.SignalPair;
+      const [h1] = this.model.forward([h0, t0, yOnehot]) as sigprop.Packet;
+      return h1;
+    }
+  }
+
+  /** Builds the same seeded network twice: with the custom classes, and with the library's (v14 everywhere). */
+  function build(custom: boolean) {
+    torch.manualSeed(7);
+    const ctx = new nn.Linear(4, 5, false), l1 = new nn.Linear(5, 5), lo = new nn.Linear(5, 4);
+    const opt = (m: Module) => new optim.Adam(m.parameters(), { lr: 0.01 });
+    const gen = custom ? new MySignalGenerator(ctx, [4], [5]) : new sigprop.signals.ProjectionContext(ctx, [4], [5]);
+    const fmt = custom ? new MySignalFormatter() : new sigprop.signals.LabelNumberToOnehot(4);
+    const signalModule = new nn.Sequential(fmt, gen);
+    const signal = custom
+      ? new MyLearnPropagatorForSignals(signalModule, { optimizer: opt(signalModule) })
+      : new sigprop.propagators.signals.Loss(signalModule, opt(signalModule), new NewLoss());
+    const p1 = custom ? new MyLearnPropagator(l1, { optimizer: opt(l1) }) : new sigprop.propagators.Loss(l1, opt(l1), newLoss);
+    const po = custom ? new MyPropagator(lo) : new sigprop.propagators.Identity(lo);
+    const net = new nn.Sequential(p1, po);
+    const model = custom ? new MyModel(net, signal) : new sigprop.models.Forward(net, signal);
+    expect(model.parameters()).toEqual(lo.parameters()); // MyPropagator, like Identity, shows its module's parameters
+    return { model, gopt: opt(model as unknown as Module), l1 };
+  }
+
+  test('every extension example trains, and equals the built-in classes it mirrors', () => {
+    const x = torch.randn(6, 5), y = ctx6();
+    const runs = [true, false].map((custom) => {
+      const { model, gopt, l1 } = build(custom);
+      const losses: number[] = [];
+      for (let s = 0; s < 5; s++) {
+        losses.push(torch.tidy(() => {
+          const out = model.forward([x, y]);
+          const g = F.crossEntropy(out, y);
+          gopt.zeroGrad();
+          g.backward();
+          gopt.step();
+          return g.item() as number;
+        }));
+      }
+      const w = torch.tidy(() => l1.weight.double().sum().item());
+      model.dispose();
+      gopt.dispose();
+      return { losses, w };
+    });
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0].losses[4]).toBeLessThan(runs[0].losses[0]);
+    // and with a manager: the custom Learn propagator's declared options are what the manager hands it
+    const mgr = new sigprop.managers.Preset(MyModel, MyLearnPropagator, MyLearnPropagatorForSignals, (m: Module) => new optim.Adam(m.parameters()));
+    mgr.configPropagator({ loss: newLoss }); // MyLearnPropagator takes no loss option: filtered out
+    mgr.setSignal(new nn.Sequential(new MySignalFormatter(), new MySignalGenerator(new nn.Linear(4, 5), [4], [5])));
+    const p = mgr.addPropagator(new nn.Linear(5, 5)) as MyLearnPropagator;
+    expect(p.optimizer).toBeInstanceOf(optim.Adam);
+    const m = mgr.setModel(new nn.Sequential(p));
+    expect(m).toBeInstanceOf(MyModel);
+    torch.tidy(() => m.forward([torch.randn(6, 5), y]));
+    m.dispose();
+    torch.dispose([x, y]);
+  });
+});
+
+describe('memory: propagators and models free every intermediate they create', () => {
+  // the README quick-start network (corrected), narrow and on small images so that 1,000 steps are quick
+  function quickstart() {
+    torch.manualSeed(0);
+    const ch = 2, dim = 12, numClasses = 10;
+    const outputShape = [ch, dim, dim];
+    const numel = sigprop.utils.shapeNumel(outputShape);
+    const buildOptimizer = (m: Module) => {
+      const p = m.parameters();
+      return p.length ? new optim.Adam(p, { lr: 4e-4 }) : null;
+    };
+    const mgr = new sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, buildOptimizer,
+      sigprop.monitors.loss.LabelMetrics, new sigprop.monitors.Group());
+    mgr.configPropagator({ loss: sigprop.loss.v9InputTargetMaxAll });
+    const signal = new nn.Sequential(
+      new sigprop.signals.LabelNumberToOnehot(numClasses),
+      new sigprop.signals.ProjectionContextInput(
+        new nn.Sequential(new nn.Linear(numClasses, numel, false), new nn.LayerNorm(numel), new nn.ReLU()),
+        new nn.Sequential(new nn.Conv2d(1, ch, 3, 1, 1, { bias: false }), new nn.BatchNorm2d(ch), new nn.ReLU()),
+        [numClasses], outputShape));
+    mgr.setSignal(signal, { loss: sigprop.loss.v9InputTargetMaxAll });
+    const l1 = mgr.addPropagator(new nn.Sequential(new nn.Conv2d(ch, ch * 2, 3, 2, 1, { bias: false }), new nn.BatchNorm2d(ch * 2), new nn.ReLU()));
+    const l2 = mgr.addPropagator(new nn.Sequential(new nn.Conv2d(ch * 2, ch * 4, 3, 2, 1, { bias: false }), new nn.BatchNorm2d(ch * 4), new nn.ReLU()));
+    const lo = mgr.addPropagator(new nn.Sequential(new nn.Flatten(), new nn.Linear(ch * 4 * (dim / 4) ** 2, numClasses)), sigprop.propagators.Identity);
+    const model = mgr.setModel(new nn.Sequential(l1, l2, lo)) as InstanceType<typeof sigprop.models.Forward>;
+    return { model, optimizer: buildOptimizer(model)! };
+  }
+
+  test('1,000 synchronous training steps (each in torch.tidy), then eval: zero growth in live tensors', () => {
+    const { model, optimizer } = quickstart();
+    const x = torch.randn(8, 1, 12, 12), y = torch.randint(0, 10, [8]);
+    const step = () => torch.tidy(() => {
+      const out = model.forward([x, y]);
+      const loss = F.crossEntropy(out, y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+    });
+    step(); // the optimizers create their state on the first step
+    const n0 = torch.memory().numTensors;
+    for (let i = 0; i < 1000; i++) step();
+    model.eval();
+    const pred = torch.tidy(() => torch.noGrad(() => model.forward([x, null]).argmax(1)));
+    expect(pred.shape).toEqual([8]);
+    pred.dispose();
+    model.train();
+    expect(torch.memory().numTensors).toBe(n0);
+    model.dispose();
+    optimizer.dispose();
+    torch.dispose([x, y]);
+  });
+
+  test('without any scope: only what the caller receives stays alive (1,000 steps)', () => {
+    const { model, optimizer } = quickstart();
+    const x = torch.randn(8, 1, 12, 12), y = torch.randint(0, 10, [8]);
+    const step = () => {
+      const out = model.forward([x, y]); // the propagators and the model free everything else they create
+      const loss = F.crossEntropy(out, y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      loss.dispose();
+      out.dispose();
+    };
+    step();
+    const n0 = torch.memory().numTensors;
+    for (let i = 0; i < 1000; i++) step();
+    expect(torch.memory().numTensors).toBe(n0);
+    const before = torch.memory().numTensors;
+    model.dispose(); // parameters, buffers, and the local optimizers' state
+    optimizer.dispose();
+    expect(torch.memory().numTensors).toBeLessThan(before);
+    torch.dispose([x, y]);
+  });
+});

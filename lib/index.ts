@@ -5,3 +5,5 @@
  */
 export * as torch from './torch';
 export * from './sigprop';
+/** sigprop/data: datasets, transforms and a DataLoader (also `sigprop/data`). */
+export * as data from './data';

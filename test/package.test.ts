@@ -23,13 +23,19 @@ describe('package exports', () => {
 
   test('ships .d.ts types for every entry point', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    for (const entry of ['.', './torch']) {
+    for (const entry of ['.', './torch', './torch/nn', './torch/optim', './data']) {
       const types = pkg.exports[entry].types as string;
       expect(fs.existsSync(path.join(root, types))).toBe(true);
     }
     const dts = fs.readFileSync(path.join(root, 'dist/torch/tensor.d.ts'), 'utf8');
     expect(dts).toMatch(/export declare class Tensor/);
     expect(dts).toMatch(/backward\(/);
+  });
+
+  test("import * as sigprop from 'sigprop' gives the sigprop API and sigprop.torch; require('sigprop/data') works", () => {
+    const r = node(['-e', "const sp = require('sigprop'); const d = require('sigprop/data'); console.log(typeof sp.propagators.Loss, typeof sp.managers.Preset, typeof sp.torch.tensor, sp.data === d || typeof d.DataLoader)"]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function function true');
   });
 });
 
@@ -73,6 +79,15 @@ describe('shipped binary (prebuilds/)', () => {
 });
 
 describe('load errors', () => {
+  test('a worker_threads Worker gets a clear error instead of a crash (the addon belongs to the main thread)', () => {
+    const code = "const { Worker } = require('worker_threads'); const w = new Worker(\"try { require('./dist/torch') } catch (e) { require('worker_threads').parentPort.postMessage(e.message) }\", { eval: true }); " +
+      "w.on('message', (m) => console.log(m)); w.on('exit', (c) => console.log('exit ' + c));";
+    const r = node(['-e', code]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/can only be used from the main thread, not from a worker_threads Worker/);
+    expect(r.stdout).toMatch(/exit 0/);
+  });
+
   test('an addon file that cannot be loaded gives the path, the cause and the fix', () => {
     const bogus = path.join(os.tmpdir(), `sigprop-bogus-${process.pid}.node`);
     fs.writeFileSync(bogus, 'not an ELF file');

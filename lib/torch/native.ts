@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
 import { spawnSync } from 'child_process';
+import { isMainThread } from 'worker_threads';
 import { makeNativeError } from './errors';
 import { ManifestEntry, LibtorchCandidate, selectBinary, systemCandidate, envCandidate, noFitMessage } from './loader';
 
@@ -93,6 +94,13 @@ function resolveAddon(): string {
 }
 
 function load(): NativeAddon {
+  // The addon keeps process-wide state (the tensor handle table, the error factory, the argument
+  // buffer) bound to the main thread's JavaScript: loaded from a worker it would take that state
+  // over and crash the process, so refuse with an error instead.
+  if (!isMainThread) {
+    throw new Error('sigprop: the native addon can only be used from the main thread, not from a worker_threads Worker ' +
+      '(its tensors and state belong to one JavaScript thread). Run tensor work on the main thread, or in a child process.');
+  }
   const file = resolveAddon();
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,0 +1,266 @@
+/**
+ * DataLoader: batches of a dataset, optionally shuffled with a seeded generator, for `for...of` and
+ * `for await...of` loops (torch.utils.data.DataLoader with num_workers = 0).
+ *
+ * Batches come from the dataset's getBatch(indices) when it has one (the image datasets: one
+ * indexSelect and the transform on the whole batch), else from get(i) for every index and a
+ * collate function. Every tensor of a batch is new and belongs to the caller, exactly as if the
+ * caller had created it at the point where the loop asks for the batch: it is freed by the caller's
+ * dispose() or by the torch.tidy / torch.scope the loop runs in. The loader frees everything else it
+ * creates (the epoch's permutation, index tensors, a prefetched batch nobody took).
+ *
+ * Why no worker threads: libtorch work can only run on the main thread (the native addon cannot be
+ * loaded in a worker thread), and assembling a batch costs about 1 ms (128 Fashion-MNIST images with random
+ * crop, flip and normalization) against tens of milliseconds for a training step; see
+ * bench/dataloader.js and docs/data.md. With `prefetch`, `for await` loops prepare the next batch in
+ * a setImmediate callback, so it is built while the loop body awaits something else.
+ */
+import * as torch from '../torch';
+import type { Tensor, Generator } from '../torch';
+import { describe } from '../torch/errors';
+import { Dataset, BatchDataset, isBatchDataset } from './datasets';
+
+export interface DataLoaderOptions<S = unknown, B = unknown> {
+  /** Samples per batch. Default 1. */
+  batchSize?: number;
+  /** A new random order every epoch (torch.randperm with `generator`). Default false. */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize. Default false. */
+  dropLast?: boolean;
+  /** The random source of the shuffling (default: the default generator, torch.manualSeed). */
+  generator?: Generator;
+  /**
+   * In `for await` loops, prepare the next batch in a setImmediate callback as soon as a batch is
+   * handed out (it is ready if the loop body awaited something meanwhile, else it is prepared when
+   * asked for). Synchronous `for...of` loops prepare each batch when asked for. Default true.
+   */
+  prefetch?: boolean;
+  /** Assembles a batch from samples, for datasets without getBatch (default: defaultCollate). */
+  collateFn?: (samples: S[]) => B;
+}
+
+/** A number or a run of numbers: integers make int64, anything else float32. */
+function numbersTensor(values: number[]): Tensor {
+  if (values.every((v) => Number.isInteger(v))) return torch.tensor(Float64Array.from(values), { dtype: 'int64' });
+  return torch.tensor(Float64Array.from(values), { dtype: 'float32' });
+}
+
+/**
+ * The default collate function (torch.utils.data.default_collate, for the cases datasets give):
+ * samples that are tensors are stacked; samples that are numbers make a 1-d tensor (int64 when all
+ * are integers, else float32); samples that are arrays (tuples) are collated position by position.
+ * The sample tensors themselves are left alone.
+ */
+export function defaultCollate(samples: unknown[]): unknown {
+  if (!Array.isArray(samples) || samples.length === 0) throw new TypeError(`defaultCollate: 'samples' must be a non-empty array, got ${describe(samples)}`);
+  const first = samples[0];
+  if (first instanceof torch.Tensor) {
+    if (!samples.every((s) => s instanceof torch.Tensor)) throw new TypeError('defaultCollate: samples mix tensors and other values');
+    return torch.stack(samples as Tensor[]);
+  }
+  if (typeof first === 'number') {
+    if (!samples.every((s) => typeof s === 'number')) throw new TypeError('defaultCollate: samples mix numbers and other values');
+    return numbersTensor(samples as number[]);
+  }
+  if (Array.isArray(first)) {
+    const n = first.length;
+    if (!samples.every((s) => Array.isArray(s) && s.length === n)) throw new TypeError(`defaultCollate: every sample must be an array of ${n} elements, like the first`);
+    return first.map((_, k) => defaultCollate(samples.map((s) => (s as unknown[])[k])));
+  }
+  throw new TypeError(`defaultCollate: cannot collate ${describe(first)} samples (tensors, numbers or arrays of them); pass a collateFn`);
+}
+
+/**
+ * The same batch with every tensor replaced by a new handle on the same data, created now (so the
+ * current torch.tidy / torch.scope owns it, as if the batch had been made here); the old handles are
+ * freed. No data is copied.
+ */
+function adopt<B>(batch: B): B {
+  const map = (x: unknown): unknown => {
+    if (x instanceof torch.Tensor) {
+      const y = x.detach();
+      x.dispose();
+      return y;
+    }
+    if (Array.isArray(x)) return x.map(map);
+    if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
+      return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, map(v)]));
+    }
+    return x;
+  };
+  return map(batch) as B;
+}
+
+/**
+ * Batches of `dataset`. Iterate it with `for (const [x, y] of loader)` or `for await (...)`; each
+ * iteration is one epoch (shuffled anew when `shuffle`). `length` is the number of batches.
+ */
+export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements Iterable<B>, AsyncIterable<B> {
+  readonly dataset: Dataset<S>;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly generator: Generator | undefined;
+  readonly prefetch: boolean;
+  readonly collateFn: (samples: S[]) => B;
+
+  constructor(dataset: Dataset<S> | BatchDataset<S, B>, options?: DataLoaderOptions<S, B>) {
+    const fn = 'DataLoader';
+    if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || typeof dataset.length !== 'number' || !Number.isInteger(dataset.length) || dataset.length < 0) {
+      throw new TypeError(`${fn}: 'dataset' must be a dataset (an integer length and get(i)), got ${describe(dataset)}`);
+    }
+    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+    const o = (options ?? {}) as Record<string, unknown>;
+    const allowed = ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn'];
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (accepted: ${allowed.join(', ')})`);
+    const bs = o.batchSize ?? 1;
+    if (typeof bs !== 'number' || !Number.isInteger(bs)) throw new TypeError(`${fn}: 'batchSize' must be an integer, got ${describe(bs)}`);
+    if (bs < 1) throw new RangeError(`${fn}: 'batchSize' must be positive, got ${bs}`);
+    const bool = (k: string, d: boolean): boolean => {
+      const v = o[k];
+      if (v === undefined) return d;
+      if (typeof v !== 'boolean') throw new TypeError(`${fn}: '${k}' must be a boolean, got ${describe(v)}`);
+      return v;
+    };
+    if (o.generator !== undefined && !(o.generator instanceof torch.Generator)) throw new TypeError(`${fn}: 'generator' must be a torch.Generator, got ${describe(o.generator)}`);
+    if (o.collateFn !== undefined && typeof o.collateFn !== 'function') throw new TypeError(`${fn}: 'collateFn' must be a function, got ${describe(o.collateFn)}`);
+    this.dataset = dataset;
+    this.batchSize = bs;
+    this.shuffle = bool('shuffle', false);
+    this.dropLast = bool('dropLast', false);
+    this.prefetch = bool('prefetch', true);
+    this.generator = o.generator as Generator | undefined;
+    this.collateFn = (o.collateFn as ((samples: S[]) => B) | undefined) ?? (defaultCollate as (samples: S[]) => B);
+  }
+
+  /** Number of batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** One epoch, synchronously: `for (const [x, y] of loader)`. */
+  [Symbol.iterator](): Iterator<B> {
+    const epoch = new Epoch(this);
+    return {
+      next: (): IteratorResult<B> => {
+        const b = epoch.next();
+        return b === null ? { value: undefined, done: true } : { value: b, done: false };
+      },
+      return: (): IteratorResult<B> => {
+        epoch.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** One epoch, for async code: `for await (const [x, y] of loader)`, with prefetching (see `prefetch`). */
+  [Symbol.asyncIterator](): AsyncIterator<B> {
+    const epoch = new Epoch(this);
+    let ready: B | null = null;
+    let pending: NodeJS.Immediate | null = null;
+    let failure: unknown = null;
+    const cancel = (): void => {
+      if (pending !== null) clearImmediate(pending);
+      pending = null;
+    };
+    const prepare = (): void => {
+      pending = null;
+      try {
+        // made unscoped (whatever async scope this callback runs in), adopted by the consumer in next()
+        const b = torch.tidy(() => torch.keep(epoch.next()));
+        if (b === null) epoch.close();
+        else ready = b;
+      } catch (e) {
+        failure = e;
+      }
+    };
+    return {
+      next: async (): Promise<IteratorResult<B>> => {
+        cancel();
+        if (failure !== null) {
+          const e = failure;
+          failure = null;
+          epoch.close();
+          throw e;
+        }
+        let b: B | null;
+        if (ready !== null) {
+          b = adopt(ready);
+          ready = null;
+        } else {
+          b = epoch.next();
+        }
+        if (b === null) return { value: undefined, done: true };
+        if (this.prefetch && !epoch.done) pending = setImmediate(prepare);
+        return { value: b, done: false };
+      },
+      return: async (): Promise<IteratorResult<B>> => {
+        cancel();
+        if (ready !== null) torch.dispose(ready);
+        ready = null;
+        epoch.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  toString(): string {
+    return `DataLoader(${this.dataset.constructor?.name ?? 'dataset'} of ${this.dataset.length}, batchSize=${this.batchSize}, shuffle=${this.shuffle}, dropLast=${this.dropLast}, batches=${this.length})`;
+  }
+}
+
+/** One pass over the data: the order, the position, and the batch assembly. */
+class Epoch<S, B> {
+  private readonly loader: DataLoader<S, B>;
+  private readonly n: number;
+  private readonly numBatches: number;
+  /** The shuffled order (int64, kept until the epoch ends), or null for 0..n-1. */
+  private perm: Tensor | null;
+  private order: Int32Array | null = null;
+  private k = 0;
+  private closed = false;
+
+  constructor(loader: DataLoader<S, B>) {
+    this.loader = loader;
+    this.n = loader.dataset.length;
+    this.numBatches = loader.length;
+    this.perm = loader.shuffle && this.numBatches > 0 ? torch.keep(torch.randperm(this.n, { generator: loader.generator })) : null;
+  }
+
+  get done(): boolean {
+    return this.closed || this.k >= this.numBatches;
+  }
+
+  /** The next batch, or null (and the epoch closed) at the end. */
+  next(): B | null {
+    if (this.done) {
+      this.close();
+      return null;
+    }
+    const start = this.k * this.loader.batchSize;
+    const len = Math.min(this.loader.batchSize, this.n - start);
+    this.k++;
+    const ds = this.loader.dataset;
+    if (isBatchDataset(ds)) {
+      const index = this.perm ? this.perm.narrow(0, start, len) : torch.arange(start, start + len);
+      try {
+        return (ds as BatchDataset<S, B>).getBatch(index);
+      } finally {
+        index.dispose();
+      }
+    }
+    if (this.perm && this.order === null) this.order = Int32Array.from(this.perm.toTypedArray() as BigInt64Array, Number);
+    return torch.tidy(() => {
+      const samples: S[] = [];
+      for (let j = start; j < start + len; j++) samples.push(ds.get(this.order ? this.order[j] : j));
+      return this.loader.collateFn(samples);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.perm) this.perm.dispose();
+    this.perm = null;
+  }
+}

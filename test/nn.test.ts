@@ -343,4 +343,15 @@ describe('Conv arguments, Python-style', () => {
     expect(() => new nn.Conv2d(1, 8, 3, 1, 1, { bias: false, kernel: 3 } as never)).toThrow("unexpected keyword argument 'kernel'");
     for (const m of [a]) m.dispose();
   });
+
+  test('Linear, LayerNorm, GroupNorm take their trailing arguments as an options object too', () => {
+    expect(String(new nn.Linear(3, 2, { bias: false }))).toBe('Linear(in_features=3, out_features=2, bias=False)');
+    expect(new nn.Linear(3, 2, true, { dtype: 'float64' }).weight.dtype).toBe('float64');
+    expect(new nn.Linear(3, 2, { dtype: 'float64' }).bias!.dtype).toBe('float64');
+    expect(String(new nn.LayerNorm(4, { elementwiseAffine: false }))).toBe('LayerNorm((4,), eps=1e-05, elementwise_affine=False)');
+    expect(String(new nn.LayerNorm(4, 1e-3))).toBe('LayerNorm((4,), eps=0.001, elementwise_affine=True)');
+    expect(String(new nn.GroupNorm(2, 4, { affine: false }))).toBe('GroupNorm(2, 4, eps=1e-05, affine=False)');
+    expect(() => new nn.Linear(3, 2, { bias: false, x: 1 } as never)).toThrow("Linear got an unexpected keyword argument 'x'");
+    expect(() => new nn.Linear(3, 2, 'no' as never)).toThrow("Linear: 'bias' must be a boolean, got string 'no'");
+  });
 });

@@ -59,9 +59,12 @@ export class Linear extends Module {
   declare outFeatures: number;
   declare weight: Parameter;
   declare bias: Parameter | null;
-  /** Linear(inFeatures, outFeatures, bias = true, { device, dtype }) */
-  constructor(inFeatures: number, outFeatures: number, bias = true, options?: FactoryOptions) {
+  /** Linear(inFeatures, outFeatures, bias = true, { device, dtype }); or Linear(in, out, { bias, device, dtype }) */
+  constructor(inFeatures: number, outFeatures: number, bias?: boolean | (FactoryOptions & { bias?: boolean }), options?: FactoryOptions) {
     super();
+    const a = layerArgs('Linear', [bias, options], ['bias']);
+    bias = checkBoolArg(a.v.bias ?? true, 'bias', 'Linear');
+    options = a.options;
     this.inFeatures = checkPositiveInt(inFeatures, 'inFeatures', 'Linear');
     this.outFeatures = checkPositiveInt(outFeatures, 'outFeatures', 'Linear');
     this.weight = emptyParam([outFeatures, inFeatures], options);
@@ -252,6 +255,31 @@ export class ConvTranspose2d extends ConvNd {
 }
 
 /**
+ * Trailing constructor arguments, Python-style: positionals, then one options object in any position
+ * holding the remaining names and { device, dtype } (`Linear(3, 2, { bias: false })`).
+ */
+function layerArgs(cls: string, a: unknown[], names: readonly string[]): { v: Record<string, unknown>; options: FactoryOptions } {
+  const k = a.findIndex((x) => isKw(x));
+  if (k >= 0 && a.slice(k + 1).some((x) => x !== undefined)) throw new TypeError(`${cls}: positional arguments must come before the options object`);
+  const pos = k < 0 ? a.slice(0, names.length) : a.slice(0, k);
+  const kw = (k < 0 ? a[names.length] ?? {} : a[k]) as Record<string, unknown>;
+  const v: Record<string, unknown> = {};
+  names.forEach((n, i) => { if (pos[i] !== undefined) v[n] = pos[i]; });
+  for (const key of Object.keys(kw)) {
+    if (key === 'device' || key === 'dtype') continue;
+    if (!names.includes(key)) throw new TypeError(`${cls} got an unexpected keyword argument '${key}' (accepted: ${[...names, 'device', 'dtype'].join(', ')})`);
+    if (key in v) throw new TypeError(`${cls} got multiple values for argument '${key}'`);
+    v[key] = kw[key];
+  }
+  return { v, options: { device: kw.device, dtype: kw.dtype } as FactoryOptions };
+}
+
+function checkBoolArg(x: unknown, name: string, cls: string): boolean {
+  if (typeof x !== 'boolean') throw new TypeError(`${cls}: '${name}' must be a boolean, got ${describe(x)}`);
+  return x;
+}
+
+/**
  * Conv1d/Conv2d arguments after kernelSize, Python-style: positionals, then one options object in
  * any position (`Conv2d(1, 8, 3, 1, 1, { bias: false })` as in Python's `bias=False`).
  */
@@ -438,8 +466,12 @@ export class LayerNorm extends Module {
   declare elementwiseAffine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(normalizedShape: IntOrTuple, eps = 1e-5, elementwiseAffine = true, options?: FactoryOptions) {
+  constructor(normalizedShape: IntOrTuple, eps?: number | (FactoryOptions & { eps?: number; elementwiseAffine?: boolean }), elementwiseAffine?: boolean | FactoryOptions, options?: FactoryOptions) {
     super();
+    const a = layerArgs('LayerNorm', [eps, elementwiseAffine, options], ['eps', 'elementwiseAffine']);
+    eps = (a.v.eps ?? 1e-5) as number;
+    elementwiseAffine = checkBoolArg(a.v.elementwiseAffine ?? true, 'elementwiseAffine', 'LayerNorm');
+    options = a.options;
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;
@@ -474,8 +506,12 @@ export class GroupNorm extends Module {
   declare affine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(numGroups: number, numChannels: number, eps = 1e-5, affine = true, options?: FactoryOptions) {
+  constructor(numGroups: number, numChannels: number, eps?: number | (FactoryOptions & { eps?: number; affine?: boolean }), affine?: boolean | FactoryOptions, options?: FactoryOptions) {
     super();
+    const a = layerArgs('GroupNorm', [eps, affine, options], ['eps', 'affine']);
+    eps = (a.v.eps ?? 1e-5) as number;
+    affine = checkBoolArg(a.v.affine ?? true, 'affine', 'GroupNorm');
+    options = a.options;
     if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
     this.numGroups = numGroups;
     this.numChannels = numChannels;

@@ -79,6 +79,9 @@ describe('package structure: every public name of the original', () => {
     expect(sigprop.propagators.Loss).not.toBe(sigprop.propagators.signals.Loss);
     expect(sigprop.loss.Loss).not.toBe(sigprop.monitors.loss.Loss);
     for (const C of [sigprop.signals.Signal, sigprop.propagators.Propagator, sigprop.models.Model, sigprop.loss.Loss]) expect(new (C as unknown as new (...a: unknown[]) => unknown)(...(C === sigprop.models.Model ? [new nn.Identity(), new nn.Identity()] : []))).toBeInstanceOf(sigprop.SPModule);
+    expect(sigprop.module.SPModule).toBe(sigprop.SPModule);
+    expect(new sigprop.signals.LabelNumberToOnehot({ numClasses: 3 }).numClasses).toBe(3);
+    expect(new sigprop.signals.FixedDrawContext({ places: 2 }).numbers[1][0]).toEqual([0, 0, 0, 1, 0, 0, 0]);
     expect(sigprop.utils.shapeNumel([3, 4, 5])).toBe(60);
     expect(sigprop.utils.shapeNumel([])).toBe(1);
     expect(() => sigprop.utils.shapeNumel(5 as never)).toThrow("'shape' must be an array");
@@ -314,6 +317,8 @@ describe('losses equal the original (values and gradients)', () => {
       expectEnc(L.similarityFormat(a2), S.format_2d, 'format_2d');
       expectEnc(L.similarityFormat(a), S.format_4d_std, 'format_4d_std');
       expectEnc(L.similarityFormat(a, 1, true), S.format_4d_nostd, 'format_4d_nostd');
+      expectEnc(L.similarityFormat(a, { noStd: true }), S.format_4d_nostd, 'format_4d_nostd kw');
+      expectEnc(L.format2dim_(a, { format: false }), S.format_2dim_raw, 'format_2dim_raw kw');
       expectEnc(L.similarityFormat(ramp([4, 3, 2, 2], 0.5)), S.format_small, 'format_small');
       expectEnc(L.similarityMatrixX(a2), S.matrix_x, 'matrix_x');
       expectEnc(L.similarityMatrixXy(a2, b2), S.matrix_xy, 'matrix_xy');

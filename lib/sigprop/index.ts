@@ -16,4 +16,8 @@ export * as monitors from './monitors';
 export * as functional from './functional';
 export * as utils from './utils';
 export { SPModule } from './module';
+import { SPModule } from './module';
+/** Python's `sigprop.module` (the SPModule marker class). */
+const spModule = { SPModule };
+export { spModule as module };
 export type { Packet, SignalPair, Generated, LossFunction, LossObject, LossLike, OptimizerLike, TensorFn } from './module';

@@ -124,9 +124,11 @@ export function v15InputTargetTopk(...a: unknown[]): TopkLoss {
 
 // ---- similarity helpers (loss/functional/utils in the original; the shipped losses do not use them) ----
 
-/** Centres x along dim and divides by 1e-8 + its L2 norm; >2-D input is flattened first (reduced by std when more than 8 trailing elements, unless noStd). */
-export function similarityFormat(x: Tensor, dim = 1, noStd = false): Tensor {
+/** similarityFormat(x, dim = 1, noStd = false) or (x, { dim, noStd }): centres x along dim and divides by 1e-8 + its L2 norm; >2-D input is flattened first (reduced by std when more than 8 trailing elements, unless noStd). */
+export function similarityFormat(x: Tensor, ...a: unknown[]): Tensor {
   checkT(x, 'x', 'similarityFormat');
+  const [d, ns] = bind('similarityFormat', a, ['dim', 'noStd']);
+  const dim = (d ?? 1) as number, noStd = (ns ?? false) as boolean;
   return tidy(() => {
     let v = x;
     if (v.dim() > dim + 1) {
@@ -140,7 +142,8 @@ export function similarityFormat(x: Tensor, dim = 1, noStd = false): Tensor {
 }
 
 /** Normalised cosine-similarity matrix of x with itself, clamped to [-1, 1]. */
-export function similarityMatrixX(x: Tensor, dim = 1): Tensor {
+export function similarityMatrixX(x: Tensor, ...a: unknown[]): Tensor {
+  const dim = (bind('similarityMatrixX', a, ['dim'])[0] ?? 1) as number;
   return tidy(() => {
     const xn = similarityFormat(x, dim);
     return xn.matmul(xn.transpose(dim, dim - 1)).clamp(-1, 1);
@@ -148,7 +151,8 @@ export function similarityMatrixX(x: Tensor, dim = 1): Tensor {
 }
 
 /** Normalised cosine-similarity matrix of x against y, clamped to [-1, 1]. */
-export function similarityMatrixXy(x: Tensor, y: Tensor, dim = 1): Tensor {
+export function similarityMatrixXy(x: Tensor, y: Tensor, ...a: unknown[]): Tensor {
+  const dim = (bind('similarityMatrixXy', a, ['dim'])[0] ?? 1) as number;
   return tidy(() => {
     const xn = similarityFormat(x, dim);
     const yn = similarityFormat(y, dim);
@@ -156,14 +160,16 @@ export function similarityMatrixXy(x: Tensor, y: Tensor, dim = 1): Tensor {
   });
 }
 
-export function format2dim_(h: Tensor, format = true): Tensor {
+export function format2dim_(h: Tensor, ...a: unknown[]): Tensor {
+  const format = (bind('format2dim_', a, ['format'])[0] ?? true) as boolean;
   return tidy(() => {
     const f = h.flatten(1);
     return format ? similarityFormat(f, 1) : f;
   });
 }
 
-export function format4dim_(h: Tensor, format = true): Tensor {
+export function format4dim_(h: Tensor, ...a: unknown[]): Tensor {
+  const format = (bind('format4dim_', a, ['format'])[0] ?? true) as boolean;
   return tidy(() => {
     const f = h.flatten(2).permute(2, 0, 1);
     return format ? similarityFormat(f, 2) : f;

@@ -9,7 +9,7 @@ import { tidy } from '../torch/memory';
 import { tensor, zeros, cat } from '../torch/functions';
 import { adaptiveAvgPool2d } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
-import { slice } from '../torch/tensor';
+import { slice, checkKeys } from '../torch/tensor';
 import { SPModule, SignalPair, Generated, checkPair, checkModule, applyFn } from './module';
 import { labelNumberToOnehot, distinctBatchLabelsOnehot, distinctBatchLabels, labelVectorToNumber } from './signals-functional';
 import type { Manager } from './managers';
@@ -34,8 +34,9 @@ export class Formatter extends Signal {}
 /** One-hot of the class numbers: LabelNumberToOnehot(numClasses) (null: max label + 1). */
 export class LabelNumberToOnehot extends Formatter {
   declare numClasses: number | null;
-  constructor(numClasses: number | null) {
+  constructor(numClasses: number | null | { numClasses: number | null }) {
     super();
+    if (numClasses !== null && typeof numClasses === 'object') numClasses = checkKeys('LabelNumberToOnehot', numClasses, ['numClasses']).numClasses;
     if (numClasses === undefined) throw new TypeError('LabelNumberToOnehot() missing required argument \'numClasses\' (a number, or null to use max label + 1)');
     if (numClasses !== null && (!Number.isInteger(numClasses) || numClasses < 1)) throw new RangeError(`LabelNumberToOnehot(): 'numClasses' must be a positive integer or null, got ${describe(numClasses)}`);
     this.numClasses = numClasses;
@@ -171,8 +172,12 @@ const GLYPHS: number[][][] = [
  */
 export class FixedDrawContext extends Generator {
   declare places: number;
-  constructor(places: number) {
+  /** The 7x7 0/1 glyphs of the digits 0-9 (Python's `numbers`). */
+  declare numbers: number[][][];
+  constructor(places: number | { places: number }) {
     super();
+    if (places !== null && typeof places === 'object') places = checkKeys('FixedDrawContext', places, ['places']).places;
+    this.numbers = GLYPHS.map((g) => g.map((r) => [...r]));
     if (!Number.isInteger(places) || places < 1) throw new RangeError(`FixedDrawContext(): 'places' must be a positive integer, got ${describe(places)}`);
     this.places = places;
   }
@@ -181,10 +186,10 @@ export class FixedDrawContext extends Generator {
     if (t0 === null) throw new TypeError('FixedDrawContext.forward(): needs the labels as target (t0 is null)');
     if (h0.dim() !== 4) throw new RangeError(`FixedDrawContext.forward(): h0 must be [B, C, W, H], got shape [${h0.shape.join(', ')}]`);
     const t1 = tidy(() => {
-      const numbers = tensor(GLYPHS, { dtype: 'int64', device: h0.device }).unsqueeze(1).unsqueeze(1).mul(2).sub(1);
+      const numbers = tensor(this.numbers, { dtype: 'int64', device: h0.device }).unsqueeze(1).unsqueeze(1).mul(2).sub(1);
       const [, c, w, h] = h0.shape;
       const m = Math.floor(Math.sqrt(Math.floor((w * h) / this.places)));
-      const tiles = GLYPHS.map((_, d) => adaptiveAvgPool2d(numbers.select(0, d).float(), [m, m]).view([1, m, m]));
+      const tiles = this.numbers.map((_, d) => adaptiveAvgPool2d(numbers.select(0, d).float(), [m, m]).view([1, m, m]));
       const vizs: Tensor[] = [];
       for (const label of t0.tolist() as number[]) {
         const viz = zeros([c, w, h], { device: h0.device });

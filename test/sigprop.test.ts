@@ -762,3 +762,35 @@ describe('memory: propagators and models free every intermediate they create', (
     torch.dispose([x, y]);
   });
 });
+
+describe('checkpoint interop: state-dict keys and repr as in Python', () => {
+  test('the parity model wiring gives the original\'s state-dict keys and prints like it', () => {
+    torch.manualSeed(0);
+    const ch = units.model.channels as number;
+    const numel = ch * 28 * 28;
+    const ctx = new nn.Sequential(new nn.Linear(10, numel, false), new nn.LayerNorm(numel), new nn.ReLU());
+    const inp = new nn.Sequential(new nn.Conv2d(1, ch, 3, 1, 1, { bias: false }), new nn.BatchNorm2d(ch), new nn.ReLU());
+    const l1 = new nn.Sequential(new nn.Conv2d(ch, ch * 2, 3, 2, 1, { bias: false }), new nn.BatchNorm2d(ch * 2), new nn.ReLU());
+    const lo = new nn.Sequential(new nn.Flatten(), new nn.Linear(ch * 2 * 14 * 14, 10, true));
+    const L = sigprop.loss.v9InputTargetMaxAll;
+    const group = new sigprop.monitors.Group();
+    const mgr = new sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, () => null, sigprop.monitors.loss.LabelMetrics, group);
+    mgr.configPropagator({ loss: L });
+    mgr.setSignal(new nn.Sequential(new sigprop.signals.LabelNumberToOnehot(10), new sigprop.signals.ProjectionContextInput(ctx, inp, [10], [ch, 28, 28])), { loss: L });
+    const model = mgr.setModel(new nn.Sequential(mgr.addPropagator(l1), mgr.addPropagator(lo, sigprop.propagators.Identity)));
+    const sd = model.stateDict();
+    expect(Object.keys(sd)).toEqual(units.model.state_dict_keys);
+    torch.dispose(sd);
+    expect(model.toString()).toBe(units.model.repr);
+    expect(group.monitors.map((m) => (m as InstanceType<typeof sigprop.monitors.loss.LabelMetrics>).name)).toEqual(['Sequential', 'Sequential']);
+    const gen = (model as unknown as { signal: { module: { get(i: number): InstanceType<typeof sigprop.signals.ProjectionContextInput> } } }).signal.module.get(1);
+    expect([gen.moduleContext, gen.moduleInput]).toEqual([ctx, inp]); // camelCase accessors for the Python-named fields
+    // a user subclass keeps its own name; a library class used directly gets the SP prefix, as in Python
+    class MyProp extends sigprop.propagators.Identity {}
+    expect(new MyProp(new nn.ReLU()).toString()).toBe('MyProp(\n  (module): ReLU()\n)');
+    const m2 = new sigprop.managers.Prepared(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss, sigprop.monitors.loss.LabelMetrics, new sigprop.monitors.Group());
+    m2.setSignal(new sigprop.signals.ProjectionContext(new nn.Linear(4, 4), [4], [4]), { optimizer: null, loss: L });
+    expect((m2.monitorMain as InstanceType<typeof sigprop.monitors.Group>).monitors.map((m) => (m as InstanceType<typeof sigprop.monitors.loss.LabelMetrics>).name)).toEqual(['SPProjectionContext']);
+    model.dispose();
+  });
+});

@@ -10,7 +10,7 @@ import { tidy } from '../torch/memory';
 import { crossEntropy, logSoftmax, oneHot } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
 import { bind } from '../torch/tensor';
-import { SPModule, LossFunction } from './module';
+import { SPModule, LossFunction, markBuiltin } from './module';
 
 /** Base class for losses written as modules: subclass it and define forward(spLearn, h1, t1, h0, t0, context). */
 export class Loss extends SPModule {
@@ -197,3 +197,5 @@ export function formatSim4dim_(h: Tensor): Tensor {
     return sim4dim_(f, f);
   });
 }
+
+markBuiltin(Loss);

@@ -10,7 +10,7 @@
 import { Module } from '../torch/nn/module';
 import { describe } from '../torch/errors';
 import { bind, isKw } from '../torch/tensor';
-import { LossLike, checkModule } from './module';
+import { LossLike, checkModule, pyClassName } from './module';
 import type { PropagatorClass } from './propagator';
 import type { ModelClass } from './models';
 import type { MonitorLike } from './monitor';
@@ -97,7 +97,7 @@ export class Prepared extends Manager {
   /** Replaces options.loss by its monitor (when a monitor class is set). */
   protected monitorLoss(module: Module, kw: Options): void {
     if (this.monitorCls !== null && 'loss' in kw) {
-      const monitor = new this.monitorCls(module.constructor.name, kw.loss as LossLike);
+      const monitor = new this.monitorCls(pyClassName(module), kw.loss as LossLike);
       (this.monitorMain as MonitorGroup).add(monitor);
       kw.loss = monitor;
     }

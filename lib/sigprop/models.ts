@@ -8,7 +8,7 @@ import { Tensor } from '../torch/tensor';
 import { tidy } from '../torch/memory';
 import { noGrad } from '../torch/autograd';
 import { describe } from '../torch/errors';
-import { SPModule, SignalPair, Packet, checkModule, spArgs } from './module';
+import { SPModule, SignalPair, Packet, checkModule, spArgs, markBuiltin } from './module';
 import type { Manager } from './managers';
 
 /** What a model's signal returns ([h, t]) and what its network returns ([h, t, context]), checked. */
@@ -154,3 +154,5 @@ export class ForwardLoopBack extends ErrorModel {
     });
   }
 }
+
+markBuiltin(Model, Forward, LoopBack, ForwardLoopBack);

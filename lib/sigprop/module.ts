@@ -12,8 +12,26 @@ import { Tensor } from '../torch/tensor';
 import { describe } from '../torch/errors';
 import { bind, isKw } from '../torch/tensor';
 
+const PY_NAMES = new WeakMap<object, string>();
+
+/** Marks the library's own classes: their Python names carry the SP prefix (SPLoss, SPForward, ...). */
+export function markBuiltin(...classes: { name: string }[]): void {
+  for (const c of classes) PY_NAMES.set(c, c.name.startsWith('SP') ? c.name : `SP${c.name}`);
+}
+
+/** Python's `type(x).__name__`: the library's classes are SP-prefixed there; user subclasses and torch modules keep their names. */
+export function pyClassName(x: object): string {
+  return PY_NAMES.get(x.constructor) ?? x.constructor.name;
+}
+
 /** The marker class (Python's `sigprop.module.SPModule`): `models.Model.parameters()` collects the parameters of these. */
-export class SPModule extends Module {}
+export class SPModule extends Module {
+  /** Printed as Python prints it: `SPForward(...)`, `SPLoss(...)` for the library's classes. */
+  override reprName(): string {
+    return pyClassName(this);
+  }
+}
+markBuiltin(SPModule);
 
 /** `[h, t]`: what signals (formatters, generators) take, and what signal propagators return. */
 export type SignalPair = [h: Tensor, t: Tensor | null];

@@ -1,7 +1,7 @@
 /** The base of the propagators (Python's sigprop/propagators/propagator.py) and the shared Loss step. */
 import { Module } from '../torch/nn/module';
 import { Tensor } from '../torch/tensor';
-import { SPModule, LossLike, OptimizerLike, callLoss } from './module';
+import { SPModule, LossLike, OptimizerLike, callLoss, markBuiltin } from './module';
 import type { Manager } from './managers';
 
 /** What `train_` / `eval_` return (Python's `(loss.item(), None, None)`); the propagator discards it. */
@@ -42,3 +42,4 @@ export function evalStep(self: Module, loss: LossLike, h1: Tensor, t1: Tensor, h
   return [callLoss(loss, self, h1, t1, h0, t0, context).item() as number, null, null];
 }
 
+markBuiltin(Propagator);

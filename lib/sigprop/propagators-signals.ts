@@ -6,7 +6,7 @@
 import { Module } from '../torch/nn/module';
 import { Tensor } from '../torch/tensor';
 import { tidy } from '../torch/memory';
-import { SignalPair, LossLike, OptimizerLike, checkLoss, checkOptimizer, checkModule, checkPacket, checkGenerated, needContext, spArgs } from './module';
+import { SignalPair, LossLike, OptimizerLike, checkLoss, checkOptimizer, checkModule, checkPacket, checkGenerated, needContext, spArgs, markBuiltin } from './module';
 import { Propagator, LearnResult, trainStep, evalStep } from './propagator';
 
 function runSignal(module: Module, h0: Tensor, t0: Tensor | null, where: string) {
@@ -111,3 +111,5 @@ export class Fixed extends Propagator {
     });
   }
 }
+
+markBuiltin(Learn, Loss, Fixed);

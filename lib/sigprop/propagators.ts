@@ -6,7 +6,7 @@
 import { Module } from '../torch/nn/module';
 import { Tensor } from '../torch/tensor';
 import { tidy } from '../torch/memory';
-import { Packet, LossLike, OptimizerLike, checkLoss, checkOptimizer, checkModule, applyFn, checkPacket, needContext, spArgs } from './module';
+import { Packet, LossLike, OptimizerLike, checkLoss, checkOptimizer, checkModule, applyFn, checkPacket, needContext, spArgs, markBuiltin } from './module';
 import { Propagator, LearnResult, trainStep, evalStep } from './propagator';
 import { identity, fixed, forward } from './propagators-functional';
 
@@ -142,6 +142,8 @@ export class Forward extends Propagator {
     return forward(checkPacket(input, 'Forward.forward()', extra.length), this.module);
   }
 }
+
+markBuiltin(Learn, Loss, Identity, Fixed, Forward);
 
 export { Propagator } from './propagator';
 export type { LearnResult, PropagatorClass } from './propagator';

@@ -10,7 +10,7 @@ import { tensor, zeros, cat } from '../torch/functions';
 import { adaptiveAvgPool2d } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
 import { slice, checkKeys } from '../torch/tensor';
-import { SPModule, SignalPair, Generated, checkPair, checkModule, applyFn } from './module';
+import { SPModule, SignalPair, Generated, checkPair, checkModule, applyFn, markBuiltin } from './module';
 import { labelNumberToOnehot, distinctBatchLabelsOnehot, distinctBatchLabels, labelVectorToNumber } from './signals-functional';
 import type { Manager } from './managers';
 
@@ -128,18 +128,27 @@ export class ProjectionContext extends Generator {
 export class ProjectionContextInput extends Generator {
   declare inputShape: number[];
   declare outputShape: number[];
-  declare moduleContext: Module;
-  declare moduleInput: Module;
+  /** Registered under Python's attribute names, so state-dict keys match the original's (`module_context.0.weight`). */
+  declare module_context: Module;
+  declare module_input: Module;
   constructor(moduleContext: Module, moduleInput: Module, inputShape: number[], outputShape: number[], fixed: boolean | { fixed?: boolean } = false) {
     super();
     this.inputShape = checkShape(inputShape, 'inputShape', 'ProjectionContextInput');
     this.outputShape = checkShape(outputShape, 'outputShape', 'ProjectionContextInput');
-    this.moduleContext = checkModule(moduleContext, 'moduleContext', 'ProjectionContextInput');
-    this.moduleInput = checkModule(moduleInput, 'moduleInput', 'ProjectionContextInput');
+    this.module_context = checkModule(moduleContext, 'moduleContext', 'ProjectionContextInput');
+    this.module_input = checkModule(moduleInput, 'moduleInput', 'ProjectionContextInput');
     if (typeof fixed === 'object' ? fixed.fixed : fixed) {
       freeze(this.moduleContext);
       freeze(this.moduleInput);
     }
+  }
+  /** The target projection (Python's `module_context`). */
+  get moduleContext(): Module {
+    return this.module_context;
+  }
+  /** The input projection (Python's `module_input`). */
+  get moduleInput(): Module {
+    return this.module_input;
   }
   override forward(input: [Tensor, Tensor | null], ...extra: unknown[]): Generated {
     const where = 'ProjectionContextInput.forward()';
@@ -211,5 +220,7 @@ export class FixedDrawContext extends Generator {
     return [h0, t1, h0, t0];
   }
 }
+
+markBuiltin(Signal, Formatter, LabelNumberToOnehot, DistinctBatchLabelsOnehot, DistinctBatchLabels, LabelVectorToNumber, Generator, ProjectionContext, ProjectionContextInput, FixedDrawContext);
 
 export * as functional from './signals-functional';

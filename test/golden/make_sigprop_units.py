@@ -14,6 +14,7 @@ the jest test, so no RNG is involved. Recorded:
   - the similarity helpers (similarity_format with and without std, matrix_x, matrix_xy, format/sim 2dim & 4dim)
   - LabelMetrics: metrics() text after calls (v9; v1 with one target row per class; an accuracy of 4/128)
   - models.LoopBack and models.ForwardLoopBack outputs after one training call (Linear layers, seeded)
+  - a small conv model wired like the parity runs: its state-dict keys and repr (checkpoint interop)
 """
 import json
 import math
@@ -180,6 +181,23 @@ for cls in ['LoopBack', 'ForwardLoopBack']:
     lb[cls] = {'train_out': enc(y1), 'eval_out': enc(y2), 'l1_weight_sum': repr(l1.weight.double().sum().item()),
                'sig_ctx_weight_sum': repr(sig_ctx.weight.double().sum().item())}
 out['loop_back'] = lb
+
+# ---- the parity conv model (make_sigprop.py's network, 4 channels): state-dict keys and repr ----
+torch.manual_seed(0)
+ch = 4
+numel = ch * 28 * 28
+ctx_m = nn.Sequential(nn.Linear(10, numel, bias=False), nn.LayerNorm(numel), nn.ReLU())
+inp_m = nn.Sequential(nn.Conv2d(1, ch, 3, 1, 1, bias=False), nn.BatchNorm2d(ch), nn.ReLU())
+l1_m = nn.Sequential(nn.Conv2d(ch, ch * 2, 3, 2, 1, bias=False), nn.BatchNorm2d(ch * 2), nn.ReLU())
+lo_m = nn.Sequential(nn.Flatten(), nn.Linear(ch * 2 * 14 * 14, 10, bias=True))
+L = sigprop.loss.v9_input_target_max_all
+mgr = sigprop.managers.Preset(sigprop.models.Forward, sigprop.propagators.Loss, sigprop.propagators.signals.Loss,
+                              lambda m: None, sigprop.monitors.loss.LabelMetrics, sigprop.monitors.Group())
+mgr.config_propagator(loss=L)
+mgr.set_signal(nn.Sequential(sigprop.signals.LabelNumberToOnehot(10),
+                             sigprop.signals.ProjectionContextInput(ctx_m, inp_m, (10,), (ch, 28, 28))), loss=L)
+model = mgr.set_model(nn.Sequential(mgr.add_propagator(l1_m), mgr.add_propagator(lo_m, sigprop.propagators.Identity)))
+out['model'] = {'channels': ch, 'state_dict_keys': list(model.state_dict().keys()), 'repr': repr(model)}
 
 with open(OUT, 'w') as f:
     json.dump(out, f, indent=1)

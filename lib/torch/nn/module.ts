@@ -296,6 +296,10 @@ export class Module {
   }
 
   // ---- printing ----
+  /** The class name printed by toString (Python's `type(self).__name__`). */
+  reprName(): string {
+    return this.constructor.name;
+  }
   /** The part between the parentheses of this module's repr (override in layers). */
   extraRepr(): string {
     return '';
@@ -306,7 +310,7 @@ export class Module {
     for (const [k, m] of this.namedChildren()) childLines.push(`(${k}): ${indent(m.toString(), 2)}`);
     const extra = this.extraRepr();
     const extraLines = extra ? extra.split('\n') : [];
-    let main = `${this.constructor.name}(`;
+    let main = `${this.reprName()}(`;
     const lines = [...extraLines, ...childLines];
     if (lines.length) {
       if (extraLines.length === 1 && childLines.length === 0) main += extraLines[0];

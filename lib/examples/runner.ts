@@ -1,0 +1,507 @@
+/**
+ * Training and evaluation of the examples: Python's Runner (ordinary backprop on the global loss:
+ * the baseline without --sigprop) and RunnerSigprop (the same loop for a sigprop model: the layers
+ * learn inside the forward pass, the global loss trains the output layer; the monitors are reset
+ * before and printed after each training epoch and each test), checkpoints (SaveModel), resuming,
+ * the training curves and Ctrl-C.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as torch from '../torch';
+import { Tensor } from '../torch/tensor';
+import * as nn from '../torch/nn';
+import * as optim from '../torch/optim';
+import * as sigprop from '../sigprop';
+import { buildDataset, DataLoader, DatasetName, ExampleDataset } from '../data';
+import { ExampleArgs, ExampleName, fromPythonArgs, shellJoin, toPythonArgs, validateArgs } from './args';
+import { buildModel, buildOptimizer, buildSigprop, countAllParameters, countParameters, ModelWrapper } from './models';
+import { LayerMetrics, Output, PhaseInfo } from './progress';
+import { EpochRecord, TrainPoint, curvesSvg, writeFileAtomic } from './plot';
+
+type Module = nn.Module;
+const F = nn.functional;
+
+/** An error that ends the run with a message (no stack) and exit status 1. */
+export class RunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+export const CHECKPOINT_FILE = 'chkp_last_epoch.tar';
+export const CURVES_FILE = 'curves.svg';
+export const CHECKPOINT_FORMAT = 'sigprop-examples checkpoint 1';
+
+export interface RunRequest {
+  example: ExampleName;
+  args: ExampleArgs;
+  /** flags given on the command line (they override a resumed checkpoint's args) */
+  given: Set<keyof ExampleArgs>;
+  /** the command line, for the logs and the plot title */
+  argv: string[];
+  out: Output;
+  /** registers the Ctrl-C handler; returns the function that removes it (tests pass their own) */
+  onInterrupt?: (handler: () => void) => () => void;
+}
+
+/** A model of the examples with everything a run needs. */
+export interface Built {
+  wrapper: ModelWrapper;
+  model: Module;
+  monitorMain: sigprop.monitors.Group | null;
+  globalOptimizer: optim.Optimizer | null;
+  /** [module path, optimizer] of every layer that learns on its own (the signal first) */
+  localOptimizers: [string, optim.Optimizer][];
+}
+
+/** ex2 / ex4's main() up to the model: the signal and manager (with --sigprop), the model, its wrapper and optimizers. */
+export function buildAll(example: ExampleName, a: ExampleArgs, info: { inputDim: number; inputCh: number; numClasses: number }): Built {
+  let model: Module;
+  let monitorMain: sigprop.monitors.Group | null = null;
+  if (a.sigprop) {
+    const sp = buildSigprop(example, a, info);
+    monitorMain = sp.monitorMain;
+    model = buildModel(a, info, sp.manager, sp.inputCh);
+  } else {
+    model = buildModel(a, info, null, null);
+  }
+  const wrapper = new ModelWrapper(model, a.sigprop);
+  const globalOptimizer = buildOptimizer(a, model);
+  const localOptimizers: [string, optim.Optimizer][] = [];
+  for (const [name, m] of wrapper.namedModules()) {
+    if (m instanceof sigprop.propagators.Loss || m instanceof sigprop.propagators.signals.Loss) {
+      if (m.optimizer instanceof optim.Optimizer) localOptimizers.push([name, m.optimizer]);
+    }
+  }
+  return { wrapper, model, monitorMain, globalOptimizer, localOptimizers };
+}
+
+/** The monitors' numbers (LabelMetrics: lossSum, accSum, count). */
+function monitorMetrics(group: sigprop.monitors.Group | null): LayerMetrics[] {
+  if (group === null) return [];
+  return group.monitors.map((m, index) => {
+    const lm = m as sigprop.monitors.loss.LabelMetrics;
+    const count = lm.count ?? 0;
+    return { index, name: lm.name ?? m.constructor.name, loss: count > 0 ? lm.lossSum / count : null, acc: count > 0 ? lm.accSum / count : null, count };
+  });
+}
+
+/** The monitors' running sums, to take means over a stretch of steps. */
+function monitorSums(group: sigprop.monitors.Group | null): { name: string; lossSum: number; accSum: number; count: number }[] {
+  if (group === null) return [];
+  return group.monitors.map((m) => {
+    const lm = m as sigprop.monitors.loss.LabelMetrics;
+    return { name: lm.name ?? m.constructor.name, lossSum: lm.lossSum ?? 0, accSum: lm.accSum ?? 0, count: lm.count ?? 0 };
+  });
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function resolveDevice(a: ExampleArgs): string {
+  const available = torch.cuda.isAvailable();
+  if (a.device === 'cuda') {
+    if (!available) {
+      throw new RunError(`--device cuda: CUDA is not available (${torch.buildInfo().cuda ? 'this libtorch has CUDA, but no device was found' : 'this libtorch is a CPU-only build'}); run \`npx sigprop doctor\`, or use --device cpu`);
+    }
+    return 'cuda';
+  }
+  if (a.device === 'cpu' || a.noCuda) return 'cpu';
+  return available ? 'cuda' : 'cpu';
+}
+
+/** Flags that --resume does not restore from the checkpoint: they describe the machine and the output, not the run. */
+export const NOT_RESUMED: readonly (keyof ExampleArgs)[] = ['device', 'noCuda', 'threads', 'json', 'progress'];
+
+/** The checkpoint's content as loaded (torch.load of a file written by saveCheckpoint). */
+interface LoadedCheckpoint {
+  epoch: number;
+  args: Record<string, unknown>;
+  state_dict: Record<string, Tensor>;
+  optimizer: optim.OptimizerStateDict | null;
+  local_optimizers?: Record<string, optim.OptimizerStateDict>;
+  lr_schedulers?: Record<string, unknown>[];
+  rng_state?: Tensor;
+  data_rng_state?: Tensor;
+  history?: string;
+  example?: string;
+  format?: string;
+  interrupted?: { epoch: number; step: number; phase: string } | null;
+}
+
+function get(o: unknown, k: string): unknown {
+  if (o instanceof Map) return o.get(k);
+  if (typeof o === 'object' && o !== null) return (o as Record<string, unknown>)[k];
+  return undefined;
+}
+
+function readCheckpoint(file: string): LoadedCheckpoint {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new RunError(`--resume: no checkpoint file at '${file}'`);
+  let ck: unknown;
+  try {
+    ck = torch.load(file, { mapLocation: 'cpu' });
+  } catch (e) {
+    throw new RunError(`--resume: ${(e as Error).message}`);
+  }
+  const fail = (why: string): never => {
+    torch.dispose(ck);
+    throw new RunError(`--resume: '${file}' is not a checkpoint of sigprop-examples (${why})`);
+  };
+  if (typeof ck !== 'object' || ck === null) fail('not a dictionary');
+  if (typeof get(ck, 'epoch') !== 'number') fail("no 'epoch'");
+  if (typeof get(ck, 'state_dict') !== 'object') fail("no 'state_dict'");
+  if (typeof get(ck, 'args') !== 'object') fail("no 'args'");
+  return ck as LoadedCheckpoint;
+}
+
+/**
+ * Runs one example: returns the exit status (0, or 130 after Ctrl-C). Throws UsageError for bad
+ * flag values (exit 2; after --resume merged the checkpoint's flags) and RunError / other errors (exit 1).
+ */
+export async function runExample(req: RunRequest): Promise<number> {
+  const { example, out } = req;
+  const tStart = Date.now();
+  let a = req.args;
+
+  // ---- resume: the checkpoint's flags, then the flags given now (SaveModel.load) ----
+  let ck: LoadedCheckpoint | null = null;
+  if (a.resume !== '') {
+    ck = readCheckpoint(a.resume);
+    const saved = fromPythonArgs(ck.args as Record<string, unknown>);
+    // the flags about this machine and this invocation's output are not taken from the checkpoint
+    for (const k of NOT_RESUMED) (saved as unknown as Record<string, unknown>)[k] = (a as unknown as Record<string, unknown>)[k];
+    for (const k of req.given) (saved as unknown as Record<string, unknown>)[k] = (a as unknown as Record<string, unknown>)[k];
+    saved.resume = a.resume;
+    a = saved;
+    if (ck.example !== undefined && ck.example !== example) out.note(`note: the checkpoint was written by ${ck.example}; continuing with ${example}`);
+  }
+  try {
+    validateArgs(a, example);
+  } catch (e) {
+    if (ck) torch.dispose(ck);
+    throw e;
+  }
+
+  const device = (() => {
+    try {
+      return resolveDevice(a);
+    } catch (e) {
+      if (ck) torch.dispose(ck);
+      throw e;
+    }
+  })();
+  if (a.threads > 0) torch.setNumThreads(a.threads);
+  torch.manualSeed(a.seed);
+  const dataGen = new torch.Generator().manualSeed(a.seed);
+
+  // ---- data (build_dataset, build_dataloader) ----
+  let train: ExampleDataset | null = null;
+  let test: ExampleDataset | null = null;
+  let built: Built | null = null;
+  let removeInterrupt: (() => void) | null = null;
+  try {
+    const cutout = a.cutout ? { nPatches: a.nPatches, length: a.length } : null;
+    const name = a.dataset as DatasetName;
+    let info: { inputDim: number; inputCh: number; numClasses: number };
+    try {
+      const tr = buildDataset(name, { dataDir: a.dataDir, train: true, cutout, generator: dataGen });
+      train = tr.dataset;
+      info = tr.info;
+      test = buildDataset(name, { dataDir: a.dataDir, train: false }).dataset;
+    } catch (e) {
+      if ((e as Error).name === 'DatasetNotFoundError' || (e as Error).name === 'DatasetFormatError') throw new RunError((e as Error).message);
+      throw e;
+    }
+    // ex4's loss takes the 6 most similar samples of the batch: a last batch of fewer samples would
+    // fail (in the original too), so such a batch is dropped
+    const minBatch = a.sigprop && example === 'ex4' ? 6 : 1;
+    const dropLast = (n: number, what: string): boolean => {
+      const rest = n % a.batchSize;
+      if (rest === 0 || rest >= minBatch) return false;
+      out.note(`note: the last ${what} batch would have ${rest} sample(s), fewer than the 6 that ex4's loss (v15, top-6) needs: it is left out`);
+      return true;
+    };
+    const trainLoader = new DataLoader(train, { batchSize: a.batchSize, shuffle: true, generator: dataGen, dropLast: dropLast(train.length, 'training') });
+    const testLoader = new DataLoader(test, { batchSize: a.batchSize, shuffle: false, dropLast: dropLast(test.length, 'test') });
+
+    // ---- model ----
+    built = buildAll(example, a, info);
+    const b = built;
+    if (device !== 'cpu') b.wrapper.to(device);
+    const optimizers: optim.Optimizer[] = [...(b.globalOptimizer ? [b.globalOptimizer] : []), ...b.localOptimizers.map(([, o]) => o)];
+    const schedulers = optimizers.map((o) => new optim.lrScheduler.MultiStepLR(o, a.lrDecayMilestones, { gamma: a.lrDecayFact }));
+
+    let history: EpochRecord[] = [];
+    let startEpoch = 0;
+    if (ck !== null) {
+      const c = ck;
+      try {
+        b.wrapper.loadStateDict(c.state_dict as unknown as Record<string, unknown>);
+      } catch (e) {
+        throw new RunError(`--resume: the checkpoint does not fit the model built from the flags (${(e as Error).message.split('\n')[0]} ...); resume with the flags of the run that wrote it`);
+      }
+      if (b.globalOptimizer && c.optimizer) b.globalOptimizer.loadStateDict(c.optimizer);
+      const locals = c.local_optimizers;
+      for (const [n, o] of b.localOptimizers) {
+        const sd = get(locals, n) as optim.OptimizerStateDict | undefined;
+        if (sd) o.loadStateDict(sd);
+      }
+      if (Array.isArray(c.lr_schedulers) && c.lr_schedulers.length === schedulers.length) schedulers.forEach((s, i) => s.loadStateDict((c.lr_schedulers as Record<string, unknown>[])[i]));
+      if (c.rng_state instanceof Tensor) torch.setRngState(c.rng_state);
+      if (c.data_rng_state instanceof Tensor) dataGen.setState(c.data_rng_state);
+      if (typeof c.history === 'string') history = JSON.parse(c.history) as EpochRecord[];
+      startEpoch = c.epoch + 1;
+      out.resumed(a.resume, c.epoch);
+      torch.dispose(c);
+      ck = null;
+    }
+
+    const testSteps = a.testSteps > 0 ? Math.min(a.testSteps, testLoader.length) : testLoader.length;
+    const stepsPerEpoch = a.steps > 0 ? Math.min(a.steps, trainLoader.length) : trainLoader.length;
+    out.start({
+      example, argv: req.argv, args: toPythonArgs(a), device, threads: torch.getNumThreads(), datasetInfo: info,
+      trainSize: train.length, testSize: test.length, stepsPerEpoch, testSteps,
+      modelName: a.model, modelRepr: b.wrapper.toString(), globalParameters: countParameters(b.wrapper), allParameters: countAllParameters(b.wrapper),
+      resumedFrom: a.resume || null, startEpoch,
+    });
+
+    // ---- Ctrl-C: stop after the current step ----
+    let stopRequested = false;
+    const onInterrupt = (): void => {
+      if (stopRequested) {
+        out.note('second interrupt: exiting now, without saving');
+        process.exit(130);
+      }
+      stopRequested = true;
+      out.note('interrupt: stopping after the current step (Ctrl-C again to exit at once)');
+    };
+    const register = req.onInterrupt ?? ((h: () => void) => {
+      process.on('SIGINT', h);
+      return () => process.removeListener('SIGINT', h);
+    });
+    removeInterrupt = register(onInterrupt);
+
+    // ---- saving ----
+    const saveDir = a.saveDir !== '' ? path.join(a.saveDir, a.dataset, a.model) : null;
+    if (saveDir !== null) fs.mkdirSync(saveDir, { recursive: true });
+    const ckptPath = saveDir !== null ? path.join(saveDir, CHECKPOINT_FILE) : null;
+    const curvesPath = saveDir !== null ? path.join(saveDir, CURVES_FILE) : null;
+    let lastSaved: string | null = null;
+    let lastCurves: string | null = null;
+    const saveCheckpoint = (lastEpoch: number, interrupted: { epoch: number; step: number; phase: string } | null): void => {
+      if (ckptPath === null) return;
+      torch.tidy(() => {
+        const best = bestOf(history);
+        torch.save({
+          epoch: lastEpoch,
+          args: toPythonArgs(a),
+          state_dict: b.wrapper.stateDict(),
+          optimizer: b.globalOptimizer ? b.globalOptimizer.stateDict() : null,
+          info: { best_test_acc: best?.testAcc ?? null, best_epoch: best?.epoch ?? null, last_test_acc: history.length ? history[history.length - 1].testAcc : null },
+          // not in the original's checkpoints:
+          example,
+          format: CHECKPOINT_FORMAT,
+          local_optimizers: Object.fromEntries(b.localOptimizers.map(([n, o]) => [n, o.stateDict()])),
+          lr_schedulers: schedulers.map((s) => s.stateDict()),
+          rng_state: torch.getRngState(),
+          data_rng_state: dataGen.getState(),
+          history: JSON.stringify(history),
+          interrupted,
+        }, ckptPath);
+      });
+      lastSaved = ckptPath;
+      out.saved('checkpoint', ckptPath, lastEpoch);
+    };
+    const title = `${example}: ${a.model} on ${a.dataset}, ${a.sigprop ? `sigprop${a.spFine ? ' (--sp-fine)' : ''}, loss ${example === 'ex2' ? 'v14' : 'v15 top-6'}` : 'backprop (no --sigprop)'}`;
+    const command = shellJoin(req.argv);
+    const writeCurves = (): void => {
+      if (curvesPath === null) return;
+      writeFileAtomic(curvesPath, curvesSvg(history, title, command));
+      lastCurves = curvesPath;
+      out.saved('curves', curvesPath, history.length ? history[history.length - 1].epoch : -1);
+    };
+
+    // ---- one training epoch (Runner.train_epoch, RunnerSigprop.train_epoch) ----
+    const trainEpoch = async (epoch: number): Promise<PhaseInfo & { interrupted: boolean; points: TrainPoint[] }> => {
+      b.monitorMain?.reset();
+      out.epochStart(epoch, a.epochs, stepsPerEpoch);
+      let lossSum = 0, correct = 0, count = 0, steps = 0, interrupted = false;
+      // the curves' points: means over stretches of about a tenth of the epoch
+      const points: TrainPoint[] = [];
+      const every = Math.max(1, Math.ceil(stepsPerEpoch / 10));
+      let mark = { lossSum: 0, correct: 0, count: 0, mons: monitorSums(b.monitorMain) };
+      const addPoint = (): void => {
+        const mons = monitorSums(b.monitorMain);
+        const n = count - mark.count;
+        if (n <= 0) return;
+        points.push({
+          x: epoch + steps / stepsPerEpoch, trainLoss: (lossSum - mark.lossSum) / n, trainAcc: (correct - mark.correct) / n,
+          layers: mons.map((m, index) => {
+            const c = m.count - (mark.mons[index]?.count ?? 0);
+            return { index, name: m.name, loss: c > 0 ? (m.lossSum - (mark.mons[index]?.lossSum ?? 0)) / c : null, acc: c > 0 ? (m.accSum - (mark.mons[index]?.accSum ?? 0)) / c : null };
+          }),
+        });
+        mark = { lossSum, correct, count, mons };
+      };
+      const t0 = Date.now();
+      const lr = (): number => (b.globalOptimizer ? b.globalOptimizer.paramGroups[0].lr : a.lr);
+      for await (const [xb, yb] of trainLoader) {
+        let r: [number, number, number];
+        try {
+          r = torch.tidy(() => {
+            const x = device === 'cpu' ? xb : xb.to(device);
+            const y = device === 'cpu' ? yb : yb.to(device);
+            b.wrapper.train();
+            const output = b.wrapper.forward(x, y);
+            const hits = torch.noGrad(() => output.argmax(1).eq(y).sum().item() as number);
+            const loss = F.crossEntropy(output, y);
+            if (b.globalOptimizer) {
+              b.globalOptimizer.zeroGrad();
+              loss.backward();
+              b.globalOptimizer.step();
+            }
+            return [loss.item() as number, hits, x.shape[0]];
+          });
+        } finally {
+          xb.dispose();
+          yb.dispose();
+        }
+        const [l, hits, n] = r;
+        lossSum += l * n;
+        correct += hits;
+        count += n;
+        steps += 1;
+        if (steps % every === 0 || steps >= stepsPerEpoch) addPoint();
+        out.step({
+          epoch, epochs: a.epochs, step: steps, steps: stepsPerEpoch, loss: lossSum / count, acc: correct / count, batchLoss: l, batchAcc: hits / n,
+          lr: lr(), elapsed: (Date.now() - t0) / 1000, liveTensors: torch.memory().numTensors,
+        });
+        await yieldToEventLoop();
+        if (stopRequested) {
+          interrupted = true;
+          break;
+        }
+        if (steps >= stepsPerEpoch) break;
+      }
+      return {
+        epoch, epochs: a.epochs, loss: count ? lossSum / count : NaN, acc: count ? correct / count : NaN, count, steps, stepsTotal: trainLoader.length,
+        seconds: (Date.now() - t0) / 1000, monitors: monitorMetrics(b.monitorMain), monitorText: b.monitorMain ? b.monitorMain.metrics() : '', interrupted, points,
+      };
+    };
+
+    // ---- test (Runner.test, RunnerSigprop.test): the labels go in too, for the monitors ----
+    const testEpoch = async (epoch: number): Promise<PhaseInfo & { interrupted: boolean }> => {
+      b.monitorMain?.reset();
+      out.testStart(epoch, a.epochs, testSteps);
+      b.wrapper.eval();
+      let lossSum = 0, correct = 0, count = 0, steps = 0, interrupted = false;
+      const t0 = Date.now();
+      for await (const [xb, yb] of testLoader) {
+        let r: [number, number, number];
+        try {
+          r = torch.tidy(() => torch.noGrad(() => {
+            const x = device === 'cpu' ? xb : xb.to(device);
+            const y = device === 'cpu' ? yb : yb.to(device);
+            const output = b.wrapper.forward(x, y);
+            const hits = output.argmax(1).eq(y).sum().item() as number;
+            const loss = F.crossEntropy(output, y).item() as number;
+            return [loss, hits, x.shape[0]] as [number, number, number];
+          }));
+        } finally {
+          xb.dispose();
+          yb.dispose();
+        }
+        lossSum += r[0] * r[2];
+        correct += r[1];
+        count += r[2];
+        steps += 1;
+        out.testStep(steps, testSteps, lossSum / count, correct / count);
+        await yieldToEventLoop();
+        if (stopRequested) {
+          interrupted = true;
+          break;
+        }
+        if (steps >= testSteps) break;
+      }
+      return {
+        epoch, epochs: a.epochs, loss: count ? lossSum / count : NaN, acc: count ? correct / count : NaN, count, steps, stepsTotal: testLoader.length,
+        seconds: (Date.now() - t0) / 1000, monitors: monitorMetrics(b.monitorMain), monitorText: b.monitorMain ? b.monitorMain.metrics() : '', interrupted,
+      };
+    };
+
+    // ---- the epochs (Runner.train) ----
+    let time = 0; // epochs run by this invocation, as the original's `time`
+    let interruptedAt: { epoch: number; step: number; phase: 'train' | 'test' } | null = null;
+    let lastCompleted = startEpoch - 1;
+    const trainSeconds: number[] = [];
+    const testSeconds: number[] = [];
+    for (let epoch = startEpoch; epoch < a.epochs; epoch++) {
+      const tr = await trainEpoch(epoch);
+      if (tr.interrupted) {
+        interruptedAt = { epoch, step: tr.steps, phase: 'train' };
+        out.interrupt(epoch, tr.steps, 'train');
+        break;
+      }
+      out.train(tr);
+      trainSeconds.push(tr.seconds);
+      let te: (PhaseInfo & { interrupted: boolean }) | null = null;
+      if (time % a.evalFreq === 0) {
+        te = await testEpoch(epoch);
+        if (te.interrupted) {
+          interruptedAt = { epoch, step: te.steps, phase: 'test' };
+          out.interrupt(epoch, te.steps, 'test');
+          te = null;
+        } else {
+          out.test(te);
+          testSeconds.push(te.seconds);
+        }
+      }
+      const lrUsed = b.globalOptimizer ? b.globalOptimizer.paramGroups[0].lr : null;
+      history.push({
+        epoch, points: tr.points, trainLoss: tr.loss, trainAcc: tr.acc, trainSeconds: tr.seconds, trainSteps: tr.steps,
+        testLoss: te ? te.loss : null, testAcc: te ? te.acc : null, testSeconds: te ? te.seconds : null,
+        layers: tr.monitors.map(({ index, name, loss, acc }) => ({ index, name, loss, acc })),
+        testLayers: te ? te.monitors.map(({ index, name, loss, acc }) => ({ index, name, loss, acc })) : [],
+        lr: lrUsed,
+      });
+      lastCompleted = epoch;
+      for (const s of schedulers) s.step();
+      out.epochEnd(epoch, a.epochs, tr.seconds, te ? te.seconds : null, lrUsed === null ? [] : [lrUsed]);
+      time += 1;
+      if (interruptedAt !== null) break;
+      const last = epoch === a.epochs - 1;
+      if (a.saveFreq === -1 || last || (time - 1) % a.saveFreq === 0) saveCheckpoint(epoch, null);
+      writeCurves();
+    }
+    if (interruptedAt !== null) {
+      saveCheckpoint(lastCompleted, interruptedAt);
+      writeCurves();
+    }
+
+    const best = bestOf(history);
+    const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+    const lastTest = [...history].reverse().find((r) => r.testAcc !== null) ?? null;
+    out.summary({
+      epochsRun: time, lastEpoch: history.length ? history[history.length - 1].epoch : null,
+      bestTestAcc: best ? best.testAcc : null, bestEpoch: best ? best.epoch : null, lastTestAcc: lastTest ? lastTest.testAcc : null,
+      secondsPerEpoch: mean(trainSeconds), testSecondsPerEpoch: mean(testSeconds), totalSeconds: (Date.now() - tStart) / 1000,
+      interrupted: interruptedAt !== null, checkpoint: lastSaved, curves: lastCurves,
+    });
+    return interruptedAt !== null ? 130 : 0;
+  } finally {
+    removeInterrupt?.();
+    out.close();
+    if (ck !== null) torch.dispose(ck);
+    built?.wrapper.dispose();
+    built?.globalOptimizer?.dispose();
+    train?.dispose();
+    test?.dispose();
+  }
+}
+
+function bestOf(history: readonly EpochRecord[]): EpochRecord | null {
+  let best: EpochRecord | null = null;
+  for (const r of history) if (r.testAcc !== null && (best === null || r.testAcc > (best.testAcc as number))) best = r;
+  return best;
+}
+

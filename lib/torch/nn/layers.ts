@@ -284,23 +284,10 @@ function checkBoolArg(x: unknown, name: string, cls: string): boolean {
  * any position (`Conv2d(1, 8, 3, 1, 1, { bias: false })` as in Python's `bias=False`).
  */
 function convArgs(...a: unknown[]) {
-  const names = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'];
-  const k = a.findIndex((x) => isKw(x));
-  if (k >= 0 && a.slice(k + 1).some((x) => x !== undefined)) throw new TypeError('Conv: positional arguments must come before the options object');
-  const pos = k < 0 ? a.slice(0, 6) : a.slice(0, k);
-  const kw = (k < 0 ? a[6] ?? {} : a[k]) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  names.forEach((n, i) => { if (pos[i] !== undefined) out[n] = pos[i]; });
-  for (const key of Object.keys(kw)) {
-    if (key === 'device' || key === 'dtype') continue;
-    if (!names.includes(key)) throw new TypeError(`Conv got an unexpected keyword argument '${key}' (accepted: ${[...names, 'device', 'dtype'].join(', ')})`);
-    if (key in out) throw new TypeError(`Conv got multiple values for argument '${key}'`);
-    out[key] = kw[key];
-  }
+  const { v, options } = layerArgs('Conv', a, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']);
   return {
-    stride: (out.stride ?? 1) as IntOrTuple, padding: (out.padding ?? 0) as IntOrTuple | 'same' | 'valid', dilation: (out.dilation ?? 1) as IntOrTuple,
-    groups: (out.groups ?? 1) as number, bias: (out.bias ?? true) as boolean, paddingMode: (out.paddingMode ?? 'zeros') as PaddingMode,
-    options: { device: kw.device, dtype: kw.dtype } as FactoryOptions,
+    stride: (v.stride ?? 1) as IntOrTuple, padding: (v.padding ?? 0) as IntOrTuple | 'same' | 'valid', dilation: (v.dilation ?? 1) as IntOrTuple,
+    groups: (v.groups ?? 1) as number, bias: (v.bias ?? true) as boolean, paddingMode: (v.paddingMode ?? 'zeros') as PaddingMode, options,
   };
 }
 

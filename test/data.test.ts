@@ -6,6 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import * as zlib from 'zlib';
 import * as torch from '../lib/torch';
 import type { Tensor } from '../lib/torch';
@@ -77,6 +79,18 @@ function expectIdxDataset(ds: data.ImageDataset): void {
   expect(values(yb)).toEqual([5, 3]);
   expect(values(xb)).toEqual([...Array.from(IDX_PIXELS.subarray(48, 60), f32), ...Array.from(IDX_PIXELS.subarray(0, 12), f32)]);
   torch.dispose([xb, yb]);
+}
+
+
+/** Runs the GC and lets the FinalizationRegistry callbacks (the tensors' GC backstop) run. */
+async function collectGarbage(): Promise<void> {
+  v8.setFlagsFromString('--expose_gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 describe('MNIST / FashionMNIST (IDX files)', () => {
@@ -617,6 +631,9 @@ describe('DataLoader', () => {
       transform: new data.Compose([new data.RandomCrop(8, { padding: 2, generator: g }), new data.RandomHorizontalFlip(0.5, { generator: g }), new data.Normalize([0.5, 0.5, 0.5], [0.2, 0.2, 0.2]), new data.Cutout(1, 4, { generator: g })]),
     });
     const loader = new data.DataLoader(ds, { batchSize: 8, shuffle: true, generator: g });
+    // The awaits below let the GC backstop free tensors that earlier tests dropped without
+    // disposing; collect those first so the global count only moves with this test's tensors.
+    await collectGarbage();
     const base = torch.memory().numTensors;
     let count = 0;
     for (let epoch = 0; epoch < 3; epoch++) {

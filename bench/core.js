@@ -39,19 +39,8 @@ const CASES = {
   // A small CNN (2 conv + pool, 1 linear) training step: forward, cross-entropy, backward, Adam; batch 128.
   cnn_adam: [(n) => {
     const { nn, optim } = torch;
-    class SmallCNN extends nn.Module {
-      conv1 = new nn.Conv2d(1, 16, 3, { padding: 1 });
-      conv2 = new nn.Conv2d(16, 32, 3, { padding: 1 });
-      pool = new nn.MaxPool2d(2);
-      fc = new nn.Linear(32 * 7 * 7, 10);
-      forward(x) {
-        x = this.pool.forward(this.conv1.forward(x).relu());
-        x = this.pool.forward(this.conv2.forward(x).relu());
-        return this.fc.forward(x.flatten(1));
-      }
-    }
     torch.manualSeed(0);
-    const model = new SmallCNN();
+    const model = require('./small-cnn')(torch);
     const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
     const x = torch.randn(128, 1, 28, 28);
     const y = torch.randint(10, [128]);

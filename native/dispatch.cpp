@@ -2,11 +2,17 @@
 // with JS arguments converted according to the operator's schema. Autograd, device and dtype
 // dispatch happen inside the dispatcher exactly as for Python's torch functions.
 #include "common.h"
+#include <deque>
 
 namespace sp {
 
 namespace {
-std::vector<c10::OperatorHandle> g_ops;
+// Operators looked up by opHandle, with their argument names in camelCase (for messages), made once.
+struct Op {
+  c10::OperatorHandle handle;
+  std::vector<std::string> argNames;
+};
+std::deque<Op> g_ops;  // a deque: references stay valid as operators are added
 
 c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg, const char* name);
 
@@ -120,6 +126,8 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
 }
 }  // namespace
 
+static std::string camel(const std::string& n);
+
 static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
   std::string name = toStr(info[0], "name");
   std::string overload = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
@@ -128,11 +136,13 @@ static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
     throw JsError(ErrKind::Torch, "operator " + name + (overload.empty() ? "" : "." + overload) +
                                       " does not exist in this libtorch (" TORCH_VERSION ")");
   }
-  g_ops.push_back(*op);
+  std::vector<std::string> names;
+  for (const c10::Argument& a : op->schema().arguments()) names.push_back(camel(a.name()));
+  g_ops.push_back({*op, std::move(names)});
   return Napi::Number::New(info.Env(), static_cast<double>(g_ops.size() - 1));
 }
 
-static const c10::OperatorHandle& opAt(const Napi::Value& v) {
+static const Op& opAt(const Napi::Value& v) {
   double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
   if (!(d >= 0 && d < g_ops.size())) typeError("internal: bad operator handle");
   return g_ops[static_cast<size_t>(d)];
@@ -162,7 +172,8 @@ static std::string opLabel(const c10::FunctionSchema& s) {
 
 // call(op, args[, discard]) -> the operator's result: a handle, a number, or an array of them.
 static Napi::Value jsCall(const Napi::CallbackInfo& info) {
-  const c10::OperatorHandle& op = opAt(info[0]);
+  const Op& entry = opAt(info[0]);
+  const c10::OperatorHandle& op = entry.handle;
   const c10::FunctionSchema& schema = op.schema();
   const auto& sargs = schema.arguments();
   if (!info[1].IsArray()) typeError("internal: call() expects an argument array");
@@ -186,11 +197,10 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
         stack.emplace_back();
         continue;
       }
-      typeError(opLabel(schema) + " missing required argument '" + camel(a.name()) + "'");
+      typeError(opLabel(schema) + " missing required argument '" + entry.argNames[i] + "'");
     }
     try {
-      std::string name = camel(a.name());
-      stack.push_back(toIValue(v, a.type(), a, name.c_str()));
+      stack.push_back(toIValue(v, a.type(), a, entry.argNames[i].c_str()));
     } catch (const JsError& e) {
       if (e.kind == ErrKind::Type || e.kind == ErrKind::Range) throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
       throw;

@@ -295,6 +295,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     sp::initDispatch(env, exports);
     sp::initRuntime(env, exports);
     sp::initAllocator(env, exports);
+    sp::initOptim(env, exports);
   } catch (...) {
     sp::rethrowAsJs(env);
   }

@@ -4,9 +4,10 @@ import { keep } from '../memory';
 import { tensor, zerosLike } from '../functions';
 import {
   Optimizer, ParamGroup, ResolvedParamGroup, ParamState, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported,
-  FE, ids, wrap, maximumInto, foreachDivScalarList_, foreachAddcdivScalarList_,
+  FE, ids, wrap, foreachDivScalarList_, foreachAddcdivScalarList_,
 } from './optimizer';
 import { pyPow } from './pymath';
+import { N } from '../native';
 
 export interface AdamOptions {
   lr?: number;
@@ -106,32 +107,26 @@ export class Adam extends Optimizer {
 /**
  * _single_tensor_adam, and _single_tensor_adamw when `decoupled` (1.13 differs only there: AdamW
  * always scales the parameter by 1 - lr * weight_decay; Adam adds weight_decay * param to the grad).
+ * One native call for the whole list (native/optim.cpp). Per parameter it issues Python's ops:
+ *   grad = maximize ? -grad : grad; step += 1
+ *   decoupled: param.mul_(1 - lr * weight_decay); else if weight_decay: grad = grad.add(param, alpha=weight_decay)
+ *   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+ *   step_size = lr / (1 - beta1 ** step); bias_correction2_sqrt = sqrt(1 - beta2 ** step)
+ *   amsgrad: torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq), whose sqrt is used below
+ *   param.addcdiv_(exp_avg, exp_avg_sq.sqrt().div(bias_correction2_sqrt).add_(eps), value=-step_size)
+ * or, for contiguous float32 CPU tensors, one fused pass with bitwise the same results (used only
+ * where the addon has checked that on this machine: `adamFusedAvailable()`). `opsOnly` forces the ops.
  */
-export function singleTensorAdam(l: AdamLists, a: AdamArgs, decoupled = false): void {
-  l.params.forEach((param, i) => {
-    let grad = a.maximize ? l.grads[i].neg() : l.grads[i];
-    const expAvg = l.expAvgs[i];
-    const expAvgSq = l.expAvgSqs[i];
-    const stepT = l.stateSteps[i];
-    stepT.add_(1);
-    if (decoupled) param.mul_(1 - a.lr * a.weightDecay);
-    else if (a.weightDecay !== 0) grad = grad.add(param, { alpha: a.weightDecay });
-    expAvg.mul_(a.beta1).add_(grad, { alpha: 1 - a.beta1 });
-    expAvgSq.mul_(a.beta2).addcmul_(grad, grad, { value: 1 - a.beta2 });
-    const step = stepT.item() as number;
-    const biasCorrection1 = 1 - pyPow(a.beta1, step);
-    const biasCorrection2 = 1 - pyPow(a.beta2, step);
-    const stepSize = a.lr / biasCorrection1;
-    const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-    let denom: Tensor;
-    if (a.amsgrad) {
-      maximumInto(l.maxExpAvgSqs[i], expAvgSq);
-      denom = l.maxExpAvgSqs[i].sqrt().div(biasCorrection2Sqrt).add_(a.eps);
-    } else {
-      denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(a.eps);
-    }
-    param.addcdiv_(expAvg, denom, { value: -stepSize });
-  });
+export function singleTensorAdam(l: AdamLists, a: AdamArgs, decoupled = false, opsOnly = false): void {
+  if (l.params.length === 0) return;
+  const flags = (a.amsgrad ? 1 : 0) | (a.maximize ? 2 : 0) | (decoupled ? 4 : 0) | (opsOnly ? 8 : 0);
+  N.adamStep(ids(l.params), ids(l.grads), ids(l.expAvgs), ids(l.expAvgSqs), ids(l.maxExpAvgSqs), ids(l.stateSteps),
+    a.beta1, a.beta2, a.lr, a.weightDecay, a.eps, flags);
+}
+
+/** Whether Adam's single-tensor step runs fused on this machine (contiguous float32 CPU tensors; see singleTensorAdam). */
+export function adamFusedAvailable(): boolean {
+  return N.adamFusedAvailable() as boolean;
 }
 
 /** The end of _multi_tensor_adam / _multi_tensor_adamw (non-capturable): bias corrections and the update. */

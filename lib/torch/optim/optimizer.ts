@@ -13,6 +13,7 @@ import { Tensor, op, isKw } from '../tensor';
 import { tidy, keep, dispose as disposeAll } from '../memory';
 import { noGrad, enableGrad } from '../autograd';
 import { describe } from '../errors';
+import { N } from '../native';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -154,12 +155,6 @@ export function wrap(hs: number[]): Tensor[] {
   return hs.map((h) => new Tensor(h));
 }
 
-const maximumOut = op('maximum', 'out');
-/** torch.maximum(a, b, out=a) */
-export function maximumInto(a: Tensor, b: Tensor): void {
-  maximumOut([a._id, b._id, a._id], true);
-}
-
 function copyValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copyValue);
   return v === undefined ? null : v;
@@ -264,29 +259,14 @@ export abstract class Optimizer {
       setToNone = (o.setToNone ?? false) as boolean;
     }
     checkBool('zeroGrad', 'setToNone', setToNone);
-    const foreachDefault = this.defaults.foreach;
-    const lists = new Map<string, Tensor[]>();
-    for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        const g = p.grad;
-        if (g === null) continue;
-        if (setToNone) {
-          p.grad = null;
-          continue;
-        }
-        if (g.gradFn !== null) g.detach_();
-        else g.requiresGrad_(false);
-        const foreach = foreachDefault === true || ((foreachDefault === null || foreachDefault === undefined) && g.isCuda);
-        if (!foreach) g.zero_();
-        else {
-          const key = `${g.device}|${g.dtype}`;
-          let l = lists.get(key);
-          if (!l) lists.set(key, (l = []));
-          l.push(g);
-        }
-      }
+    const params = this.paramGroups.flatMap((g) => g.params);
+    if (setToNone) {
+      for (const p of params) if (p.grad !== null) p.grad = null;
+      return;
     }
-    for (const l of lists.values()) FE.zero_([ids(l)], true);
+    // detach_ (or requiresGrad_(false)) and zero_ each gradient; foreach: one _foreach_zero_ per device and dtype (native/optim.cpp)
+    const foreach = this.defaults.foreach;
+    N.zeroGrads(ids(params), foreach === true ? 1 : foreach === null || foreach === undefined ? 2 : 0);
   }
 
   /**

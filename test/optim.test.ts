@@ -341,6 +341,20 @@ describe('lr schedulers match PyTorch 1.13 bitwise', () => {
 });
 
 // ---- API behaviour ----------------------------------------------------------------------------------------------
+/** Each call must throw an instance of its class with a message matching its pattern. */
+function expectErrors(bad: [() => unknown, ErrorConstructor, RegExp][]): void {
+  for (const [f, cls, msg] of bad) {
+    let err: unknown;
+    try {
+      f();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(cls);
+    expect(String((err as Error).message)).toMatch(msg);
+  }
+}
+
 describe('optimizer API', () => {
   const P = (): Tensor[] => [torch.zeros(2, 2, { requiresGrad: true }), torch.zeros(3, { requiresGrad: true })];
 
@@ -444,16 +458,7 @@ describe('optimizer API', () => {
         [() => new optim.SGD(ps, { lr: 0.1 }).loadStateDict({ state: {}, param_groups: [{ params: [0] }] }), RangeError, /doesn't match the size/],
         [() => new optim.SGD(ps, { lr: 0.1 }).step(5 as any), TypeError, /closure/],
       ];
-      for (const [f, cls, msg] of bad) {
-        let err: unknown;
-        try {
-          f();
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(cls);
-        expect(String((err as Error).message)).toMatch(msg);
-      }
+      expectErrors(bad);
     });
   });
 
@@ -485,16 +490,7 @@ describe('optimizer API', () => {
         [() => new S.ReduceLROnPlateau(opt()).step('1' as any), TypeError, /metrics/],
         [() => (new S.StepLR(opt(), 3) as any).step(5), TypeError, /epoch/],
       ];
-      for (const [f, cls, msg] of bad) {
-        let err: unknown;
-        try {
-          f();
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(cls);
-        expect(String((err as Error).message)).toMatch(msg);
-      }
+      expectErrors(bad);
     });
   });
 

@@ -1,10 +1,12 @@
-// A CPU allocator that keeps large blocks (>= 256 KiB) in size-class pools.
+// A CPU allocator that keeps large blocks (>= 64 KiB) in size-class pools.
 //
 // Why: JS frees tensors in batches (at scope end) rather than one by one as Python's refcounting
 // does, so with glibc a small long-lived allocation often lands inside a just-freed large block,
 // and the next large request cannot reuse it: RSS grows by a block per step. Serving large
 // blocks from their own mmap'd pools keeps small allocations out of them, and reused blocks
-// skip page faults. Small allocations still go to c10's alloc_cpu (glibc).
+// skip page faults. Small allocations still go to c10's alloc_cpu (glibc). The bound is 64 KiB, not
+// glibc's 128 KiB mmap threshold: blocks of 64-256 KiB (a 128x256 float activation is 128 KiB) served
+// by glibc page-faulted ~50 times per step of the MLP benchmark, as glibc trimmed and regrew its heap.
 // SIGPROP_CPU_ALLOCATOR=default keeps libtorch's allocator; SIGPROP_CPU_CACHE_MB caps the pool
 // (default 1024).
 #include "common.h"
@@ -24,7 +26,7 @@
 namespace sp {
 namespace {
 
-constexpr size_t kMinPooled = 256 * 1024;
+constexpr size_t kMinPooled = 64 * 1024;
 
 struct Pools {
   std::mutex mu;

@@ -243,7 +243,7 @@ export interface MemoryInfo {
   numBytes: number;
   /** Bytes of freed large CPU blocks kept for reuse by sigprop's CPU allocator (see emptyCpuCache). */
   cpuCacheBytes: number;
-  /** Bytes of large CPU blocks (>= 256 KiB) in use by any tensor, including ones JS does not hold. */
+  /** Bytes of large CPU blocks (>= 64 KiB) in use by any tensor, including ones JS does not hold. */
   cpuLargeBytesInUse: number;
 }
 

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define SP_FUSED_X86 1
@@ -246,16 +247,23 @@ Napi::Value jsAdamStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// zeroGrads(params, foreach): Optimizer.zero_grad(set_to_none=False) of PyTorch 1.13 for every
-// parameter of an optimizer in one call. foreach: 0 never, 1 always, 2 for CUDA gradients (the default);
-// foreach gradients are zeroed with one _foreach_zero_ per device and dtype, sparse ones one by one.
+// zeroGrads(params, foreach, setToNone): Optimizer.zero_grad for every parameter of an optimizer
+// (or a module) in one call. setToNone: drop each gradient (PyTorch >= 2.0's default); otherwise
+// zero it as PyTorch 1.13's default does. foreach: 0 never, 1 always, 2 for CUDA gradients (the
+// default); foreach gradients are zeroed with one _foreach_zero_ per device and dtype, sparse ones
+// one by one.
 Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
   auto params = tensorList(info[0], "params");
   const int64_t mode = toInt(info[1], "foreach");
+  const bool setToNone = info[2].ToBoolean().Value();
   std::vector<std::vector<at::Tensor>> lists;
   for (at::Tensor& p : params) {
     at::Tensor& g = p.mutable_grad();
     if (!g.defined()) continue;
+    if (setToNone) {
+      g.reset();
+      continue;
+    }
     if (g.grad_fn()) g.detach_();
     else g.requires_grad_(false);
     const bool foreach = mode == 1 || (mode == 2 && g.is_cuda());

@@ -209,10 +209,14 @@ describe('Module API', () => {
     n.train();
     torch.tidy(() => (n.forward(torch.randn(2, 1, 4, 4)) as torch.Tensor).sum().backward());
     expect(n.conv.weight.grad).not.toBeNull();
-    n.zeroGrad();
+    const g = n.conv.weight.grad!;
+    n.zeroGrad(false);
     expect(n.conv.weight.grad!.abs().sum().item()).toBe(0);
-    n.zeroGrad(true);
-    expect(n.conv.weight.grad).toBeNull();
+    expect(g.abs().sum().item()).toBe(0); // zeroed in place
+    n.zeroGrad();
+    expect(n.conv.weight.grad).toBeNull(); // PyTorch >= 2.0's default: set to None
+    expect(n.scale.grad).toBeNull();
+    expect(() => n.zeroGrad('yes' as any)).toThrow(/setToNone/);
     n.requiresGrad_(false);
     expect(n.parameters().every((p) => !p.requiresGrad)).toBe(true);
     const names: string[] = [];

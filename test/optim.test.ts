@@ -392,10 +392,13 @@ describe('optimizer API', () => {
       expect(loss).toBeInstanceOf(torch.Tensor);
       expect(Array.from(v.toTypedArray())).toEqual([-0.019999999552965164, -0.019999999552965164, -0.019999999552965164]);
       expect(opt.state.get(w)!.momentum_buffer).toBeInstanceOf(torch.Tensor);
-      opt.zeroGrad();
+      opt.zeroGrad(false);
       expect(Array.from(w.grad!.toTypedArray())).toEqual([0, 0, 0, 0]);
-      opt.zeroGrad(true);
-      expect(w.grad).toBeNull();
+      opt.zeroGrad({ setToNone: false } as any);
+      expect(Array.from(w.grad!.toTypedArray())).toEqual([0, 0, 0, 0]);
+      opt.zeroGrad();
+      expect(w.grad).toBeNull(); // PyTorch >= 2.0's default
+      expect(v.grad).toBeNull();
       opt.dispose();
       expect(opt.state.size).toBe(0);
     });

@@ -8,6 +8,7 @@ import { describe } from '../errors';
 import { DTypeLike, toDType, toDevice, isDTypeName } from '../dtype';
 import { keep, disposeOne } from '../memory';
 import { noGrad } from '../autograd';
+import { N } from '../native';
 
 /** A Tensor that is a module parameter (requires grad by default); owned by its module, not by scopes. */
 export class Parameter extends Tensor {
@@ -157,19 +158,13 @@ export class Module {
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
-  /** zeroGrad(setToNone = false), like PyTorch 1.13's Module.zero_grad. */
-  zeroGrad(setToNone = false): void {
-    for (const p of this.parameters()) {
-      const g = p.grad;
-      if (g === null) continue;
-      if (setToNone) {
-        p.grad = null;
-      } else {
-        if (g.gradFn !== null) g.detach_();
-        else g.requiresGrad_(false);
-        g.zero_();
-      }
-    }
+  /**
+   * zeroGrad(setToNone = true): drops every parameter's gradient (PyTorch >= 2.0's default for
+   * Module.zero_grad); setToNone = false zeroes them in place (PyTorch 1.13's default).
+   */
+  zeroGrad(setToNone = true): void {
+    if (typeof setToNone !== 'boolean') throw new TypeError(`zeroGrad(): 'setToNone' must be a boolean, got ${describe(setToNone)}`);
+    N.zeroGrads(this.parameters().map((p) => p._id), 0, setToNone);
   }
   /** Calls fn on every submodule (children first) and then on this module. */
   apply(fn: (m: Module) => void): this {

@@ -249,24 +249,21 @@ export abstract class Optimizer {
   }
 
   /**
-   * Sets the gradients of all optimized tensors to zero (PyTorch 1.13's default), or to null with
-   * setToNone = true.
+   * Drops the gradients of all optimized tensors (sets them to null), PyTorch >= 2.0's default; with
+   * setToNone = false, zeroes them in place instead (PyTorch 1.13's default). Training gives the
+   * same numbers either way: the next backward() writes a fresh gradient instead of adding it to zeros.
    */
-  zeroGrad(setToNone = false): void {
+  zeroGrad(setToNone = true): void {
     if (isKw(setToNone)) {
       const o = setToNone as unknown as Record<string, unknown>;
       for (const k of Object.keys(o)) if (k !== 'setToNone') throw new TypeError(`zeroGrad() got an unexpected keyword argument '${k}' (accepted: setToNone)`);
-      setToNone = (o.setToNone ?? false) as boolean;
+      setToNone = (o.setToNone ?? true) as boolean;
     }
     checkBool('zeroGrad', 'setToNone', setToNone);
-    const params = this.paramGroups.flatMap((g) => g.params);
-    if (setToNone) {
-      for (const p of params) if (p.grad !== null) p.grad = null;
-      return;
-    }
-    // detach_ (or requiresGrad_(false)) and zero_ each gradient; foreach: one _foreach_zero_ per device and dtype (native/optim.cpp)
+    // one native call (native/optim.cpp): reset each gradient, or detach_ (or requiresGrad_(false))
+    // and zero_ it; foreach: one _foreach_zero_ per device and dtype
     const foreach = this.defaults.foreach;
-    N.zeroGrads(ids(params), foreach === true ? 1 : foreach === null || foreach === undefined ? 2 : 0);
+    N.zeroGrads(ids(this.paramGroups.flatMap((g) => g.params)), foreach === true ? 1 : foreach === null || foreach === undefined ? 2 : 0, setToNone);
   }
 
   /**

@@ -7,12 +7,15 @@
 //       time N steps after W warm-up steps (default 3), print [ms, ...]
 //   node bench/sigprop.js --phases CASE N [--warmup W]
 //       where a Node step's time goes (signal, layers, output, global); bench/sigprop.py --phases: Python's
-//   node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas] [--steps N] [--warmup W] [--clock wall|cpu] [--json]
+//   node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas] [--steps N] [--warmup W] [--clock wall|cpu] [--grads default|zero|none] [--json]
 //       interleave Node and Python processes for R rounds (default 5); report medians and Node/Python.
 //       --blas openblas: both sides with Debian's OpenBLAS (fetched by bench/openblas.sh, not
 //       installed) on LD_LIBRARY_PATH and OPENBLAS_NUM_THREADS=1; default ref: the system libblas.so.3.
 //       --steps N: steps per process for every case (default: mlp 30, conv 3).
 //       --clock cpu: time steps by process CPU time (user + system) instead of wall time, for a busy machine.
+//       --grads zero|none: every optimizer's zeroGrad() zeroes the gradients (PyTorch 1.13's default, the
+//       original's) / sets them to null (PyTorch >= 2.0's, this port's) on both sides; default: each
+//       side's own default.
 //
 // CASE: NET_LOSS[_mon], NET mlp|conv, LOSS v9|v14|v15, `_mon` with the LabelMetrics monitors.
 // The networks are bench/sigprop-nets.js (= test/golden/make_sigprop.py's): seed 0, batch 128,
@@ -74,6 +77,7 @@ function setup(caseName) {
     for (let i = 0; i < NBATCHES; i++) out.push([x.narrow(0, i * BATCH, BATCH), y.narrow(0, i * BATCH, BATCH)]);
     return torch.keep(out);
   });
+  gradsMode(torch.optim.Optimizer.prototype);
   const built = nets.buildModel(net, nets.lossByName(loss), { seed: 0, monitors, ch: 32, hidden: 256 });
   const { model, gopt } = built;
   model.train();
@@ -89,6 +93,17 @@ function setup(caseName) {
     });
   };
   return { torch, model, gopt, step };
+}
+
+// SIGPROP_BENCH_GRADS (set by --compare --grads): 'default' leaves zeroGrad() as the library has it
+// (Node: set to null, PyTorch >= 2.0's default; the original on 1.13: zeroed); 'zero' / 'none' make
+// every optimizer's zeroGrad() zero the gradients / set them to null, on both sides alike.
+function gradsMode(proto) {
+  const mode = process.env.SIGPROP_BENCH_GRADS || 'default';
+  if (mode === 'default') return;
+  if (mode !== 'zero' && mode !== 'none') throw new Error(`SIGPROP_BENCH_GRADS: default|zero|none, got '${mode}'`);
+  const zeroGrad = proto.zeroGrad;
+  proto.zeroGrad = function () { return zeroGrad.call(this, mode === 'none'); };
 }
 
 // clock 'wall' (default): elapsed time; 'cpu': the process's user + system CPU time (all threads;
@@ -193,14 +208,16 @@ function compare(args) {
   const stepsArg = opt('--steps', null);
   const clock = opt('--clock', 'wall');
   const warmup = Number(opt('--warmup', WARMUP));
+  const grads = opt('--grads', 'default');
+  if (!['default', 'zero', 'none'].includes(grads)) throw new Error(`--grads default|zero|none, got '${grads}'`);
   if (clock !== 'wall' && clock !== 'cpu') throw new Error(`--clock wall|cpu, got '${clock}'`);
   const json = args.includes('--json');
-  const withValue = new Set(['--rounds', '--blas', '--steps', '--clock', '--warmup']);
+  const withValue = new Set(['--rounds', '--blas', '--steps', '--clock', '--warmup', '--grads']);
   const cases = args.filter((a, i) => !a.startsWith('--') && !withValue.has(args[i - 1]));
   for (const c of cases) parseCase(c);
   if (blas !== 'ref' && blas !== 'openblas') throw new Error(`--blas ref|openblas, got '${blas}'`);
 
-  const env = { ...process.env, OMP_NUM_THREADS: '1' };
+  const env = { ...process.env, OMP_NUM_THREADS: '1', SIGPROP_BENCH_GRADS: grads };
   if (blas === 'openblas') {
     const dir = execFileSync('sh', [path.join(__dirname, 'openblas.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
     env.LD_LIBRARY_PATH = env.LD_LIBRARY_PATH ? `${dir}:${env.LD_LIBRARY_PATH}` : dir;
@@ -225,26 +242,33 @@ function compare(args) {
   const results = [];
   for (const c of cases.length ? cases : DEFAULT_CASES) {
     const steps = stepsArg ? Number(stepsArg) : defaultSteps(c);
-    const nodeT = [], pyT = [];
+    const nodeT = [], pyT = [], roundRatios = [];
     for (let r = 0; r < rounds; r++) {
       // alternate which side goes first, so that drift in machine load hits both alike
-      const node = () => nodeT.push(...run(process.execPath, [__filename, c, String(steps), '--clock', clock, '--warmup', String(warmup)]));
-      const py = () => pyT.push(...run(PY, [path.join(__dirname, 'sigprop.py'), c, String(steps), '--clock', clock, '--warmup', String(warmup)]));
+      let nr, pr;
+      const node = () => { nr = run(process.execPath, [__filename, c, String(steps), '--clock', clock, '--warmup', String(warmup)]); nodeT.push(...nr); };
+      const py = () => { pr = run(PY, [path.join(__dirname, 'sigprop.py'), c, String(steps), '--clock', clock, '--warmup', String(warmup)]); pyT.push(...pr); };
       if (r % 2 === 0) { node(); py(); } else { py(); node(); }
+      roundRatios.push(median(nr) / median(pr));
     }
     const n = median(nodeT), p = median(pyT);
-    const res = { case: c, label: LABELS[c] || c, blas, clock, warmup, nodeMs: n, pythonMs: p, ratio: n / p, target: TARGETS[c] ?? null, rounds, stepsPerProcess: steps, samples: nodeT.length, nodeSamples: nodeT, pythonSamples: pyT };
+    // the spread of the per-round ratios (each: Node's process median / Python's) shows how far
+    // process-to-process noise moves a ratio
+    const q = (xs, f) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
+    const spread = { q25: q(roundRatios, 0.25), median: median(roundRatios), q75: q(roundRatios, 0.75) };
+    const res = { case: c, label: LABELS[c] || c, blas, clock, warmup, grads, nodeMs: n, pythonMs: p, ratio: n / p, roundRatios, roundRatioQuartiles: spread, target: TARGETS[c] ?? null, rounds, stepsPerProcess: steps, samples: nodeT.length, nodeSamples: nodeT, pythonSamples: pyT };
     results.push(res);
-    if (!json) console.log(`${res.label} [${c}, BLAS ${blas}${clock === 'cpu' ? ', CPU time' : ''}]\n  node ${n.toFixed(2)} ms  python ${p.toFixed(2)} ms  ratio ${(n / p).toFixed(2)}x` +
-      `${res.target !== null ? `  (target <= ${res.target.toFixed(1)}x)` : ''}  (${nodeT.length} steps each, ${rounds} rounds, ${warmup} warm-up steps per process)`);
+    if (!json) console.log(`${res.label} [${c}, BLAS ${blas}${clock === 'cpu' ? ', CPU time' : ''}${grads !== 'default' ? `, zeroGrad: ${grads} on both sides` : ''}]\n  node ${n.toFixed(2)} ms  python ${p.toFixed(2)} ms  ratio ${(n / p).toFixed(2)}x` +
+      `${res.target !== null ? `  (target <= ${res.target.toFixed(1)}x)` : ''}  (${nodeT.length} steps each, ${rounds} rounds, ${warmup} warm-up steps per process)\n` +
+      `  per-round ratios: median ${spread.median.toFixed(2)}x, quartiles ${spread.q25.toFixed(2)}-${spread.q75.toFixed(2)}x`);
   }
-  if (json) console.log(JSON.stringify({ blas, clock, node: nodeBlas, python: pyBlas, results }, null, 2));
+  if (json) console.log(JSON.stringify({ blas, clock, grads, node: nodeBlas, python: pyBlas, results }, null, 2));
 }
 
 // ----------------------------------------------------------------
 
 const USAGE = 'usage: node bench/sigprop.js CASE N [--clock wall|cpu] [--warmup W] | --phases CASE N [--warmup W]\n' +
-  '       node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas] [--steps N] [--warmup W] [--clock wall|cpu] [--json]';
+  '       node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas] [--steps N] [--warmup W] [--clock wall|cpu] [--grads default|zero|none] [--json]';
 const argv = process.argv.slice(2);
 if (argv[0] === '--compare') {
   try {

@@ -10,6 +10,8 @@ CASE: NET_LOSS[_mon] with NET in {mlp, conv}, LOSS in {v9, v14, v15}; `_mon` add
 LabelMetrics monitors (e.g. mlp_v14, conv_v9, mlp_v14_mon).
 DIR: an exported tree of the original repository (package folder sigprop/), default
 $SIGPROP_ORIG or /tmp/sigprop-orig; it is put on sys.path and imported read-only.
+SIGPROP_BENCH_GRADS=zero|none (set by `bench/sigprop.js --compare --grads`): every optimizer's
+zero_grad() zeroes the gradients / sets them to None; unset or 'default': PyTorch 1.13's zero_grad().
 
 The networks are those of test/golden/make_sigprop.py (mirrored here; bench/sigprop-nets.js builds
 the same ones in Node): seed 0, batch 128, Fashion-MNIST training batches in file order (the first
@@ -89,6 +91,22 @@ def build_mlp(h=256):
     l2 = nn.Sequential(nn.Linear(h, h, bias=True), nn.LayerNorm(h), nn.ReLU())
     lo = nn.Linear(h, 10, bias=True)
     return ctx, inp, l1, l2, lo, (h,)
+
+
+def grads_mode():
+    """SIGPROP_BENCH_GRADS (set by bench/sigprop.js --compare --grads): 'default' keeps PyTorch 1.13's
+    zero_grad() (zeroes); 'zero' / 'none' make every optimizer's zero_grad() zero the gradients / set
+    them to None, as on the Node side."""
+    mode = os.environ.get('SIGPROP_BENCH_GRADS', 'default')
+    if mode == 'default':
+        return
+    if mode not in ('zero', 'none'):
+        raise SystemExit('SIGPROP_BENCH_GRADS: default|zero|none, got %r' % mode)
+    zero_grad = optim.Optimizer.zero_grad
+
+    def patched(self, set_to_none=None):
+        return zero_grad(self, set_to_none=(mode == 'none'))
+    optim.Optimizer.zero_grad = patched
 
 
 def build_model(sigprop, net, kind, monitors, seed=0):
@@ -248,6 +266,7 @@ def main():
     sys.path.insert(0, orig)
     import sigprop
 
+    grads_mode()
     xs, ys = load('train', NBATCHES * BATCH)
     batches = [(xs[i * BATCH:(i + 1) * BATCH], ys[i * BATCH:(i + 1) * BATCH]) for i in range(NBATCHES)]
     model, gopt = build_model(sigprop, net, kind, monitors)

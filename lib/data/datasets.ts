@@ -15,6 +15,7 @@ import * as zlib from 'zlib';
 import * as torch from '../torch';
 import type { Tensor, Generator } from '../torch';
 import { describe } from '../torch/errors';
+import { checkOptions } from './options';
 import { TransformLike, Transform, Compose, RandomCrop, RandomHorizontalFlip, Normalize, Cutout, applyTransform, checkTransform } from './transforms';
 
 // ---- interfaces --------------------------------------------------------------------------------------------------
@@ -59,15 +60,6 @@ export class DatasetFormatError extends Error {
 }
 
 // ---- argument checks ----------------------------------------------------------------------------------------------
-function checkOptions(o: unknown, fn: string, allowed: readonly string[]): Record<string, unknown> {
-  if (o === undefined) return {};
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`${fn}: options must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (accepted: ${allowed.join(', ')})`);
-  }
-  return o as Record<string, unknown>;
-}
-
 function optBool(v: unknown, param: string, fn: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
   if (typeof v !== 'boolean') throw new TypeError(`${fn}: '${param}' must be a boolean, got ${describe(v)}`);

@@ -16,6 +16,7 @@ import * as torch from '../torch';
 import type { Tensor, Generator } from '../torch';
 import { functional as F } from '../torch/nn';
 import { describe } from '../torch/errors';
+import { checkOptions } from './options';
 
 /** A transform: a Transform object, or a function from image tensor to image tensor with the same contract. */
 export type TransformLike = Transform | ((x: Tensor) => Tensor);
@@ -50,15 +51,6 @@ function optGenerator(g: unknown, fn: string): Generator | undefined {
   if (g === undefined || g === null) return undefined;
   if (!(g instanceof torch.Generator)) throw new TypeError(`${fn}: 'generator' must be a torch.Generator, got ${describe(g)}`);
   return g;
-}
-
-function checkOptions(o: unknown, fn: string, allowed: readonly string[]): Record<string, unknown> {
-  if (o === undefined) return {};
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`${fn}: options must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (accepted: ${allowed.join(', ')})`);
-  }
-  return o as Record<string, unknown>;
 }
 
 /**

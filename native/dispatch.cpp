@@ -2,6 +2,7 @@
 // with JS arguments converted according to the operator's schema. Autograd, device and dtype
 // dispatch happen inside the dispatcher exactly as for Python's torch functions.
 #include "common.h"
+#include "fastops.h"
 #include <deque>
 
 namespace sp {
@@ -11,6 +12,7 @@ namespace {
 struct Op {
   c10::OperatorHandle handle;
   std::vector<std::string> argNames;
+  FastHook fast;  // an exact fast path (fastops.cpp), or null
 };
 std::deque<Op> g_ops;  // a deque: references stay valid as operators are added
 
@@ -138,7 +140,7 @@ static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
   }
   std::vector<std::string> names;
   for (const c10::Argument& a : op->schema().arguments()) names.push_back(camel(a.name()));
-  g_ops.push_back({*op, std::move(names)});
+  g_ops.push_back({*op, std::move(names), fastHookFor(name, overload)});
   return Napi::Number::New(info.Env(), static_cast<double>(g_ops.size() - 1));
 }
 
@@ -206,7 +208,7 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
       throw;
     }
   }
-  op.callBoxed(&stack);
+  if (!(entry.fast && entry.fast(stack))) op.callBoxed(&stack);
   if (info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) return info.Env().Undefined();
   if (stack.size() == 1) return fromIValue(info.Env(), stack[0]);
   Napi::Array out = Napi::Array::New(info.Env(), stack.size());

@@ -1,6 +1,7 @@
 // Tensor bindings: creation from JS buffers, metadata, data readback, conversion, indexing,
 // the hot element-wise ops (direct calls, no boxing), and autograd.
 #include "common.h"
+#include "fastops.h"
 
 namespace sp {
 
@@ -286,8 +287,12 @@ static at::Tensor unary(int code, const at::Tensor& a) {
     case 32: return at::log10(a);
     case 33: return a.max();
     case 34: return a.min();
-    case 35: return a.argmax();
-    case 36: return a.argmin();
+    case 35:
+    case 36: {
+      at::Tensor out;
+      if (fastArgmax(a, code == 35, out)) return out;
+      return code == 35 ? a.argmax() : a.argmin();
+    }
     case 37: return a.any();
     case 38: return a.all();
     case 39: return a.prod();

@@ -10,7 +10,7 @@ function checkModule(m: unknown, where: string): Module {
 /** Children in order, reachable by position (the shared part of Sequential and ModuleList). */
 abstract class OrderedModules extends Module {
   get length(): number {
-    return [...this.children()].length;
+    return this._childModules().length;
   }
   /** The position of child i (negative counts from the end); RangeError when out of range. */
   protected position(i: number, n = this.length): number {
@@ -20,7 +20,7 @@ abstract class OrderedModules extends Module {
   }
   /** The i-th child (negative counts from the end). */
   get(i: number): Module {
-    const list = [...this.children()];
+    const list = this._childModules();
     return list[this.position(i, list.length)];
   }
   append(module: Module): this {
@@ -47,7 +47,7 @@ export class Sequential extends OrderedModules {
   }
   override forward(input: unknown): unknown {
     let x = input;
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of this._childModules()) x = m.forward(x);
     return x;
   }
 }

@@ -87,6 +87,16 @@ export class Module {
     const self = this as unknown as Record<string, unknown>;
     for (const k of Object.keys(self)) yield [k, self[k]];
   }
+  /** The child modules in insertion order, as an array (no generators: Sequential.forward runs this on every call). Internal. */
+  _childModules(): Module[] {
+    const self = this as unknown as Record<string, unknown>;
+    const out: Module[] = [];
+    for (const k of Object.keys(self)) {
+      const v = self[k];
+      if (v instanceof Module) out.push(v);
+    }
+    return out;
+  }
   *namedChildren(): Generator<[string, Module]> {
     for (const [k, v] of this._ownEntries()) if (v instanceof Module) yield [k, v];
   }

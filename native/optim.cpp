@@ -221,9 +221,22 @@ std::vector<at::Tensor> tensorList(const Napi::Value& v, const char* what) {
 
 enum AdamFlags { kAmsgrad = 1, kMaximize = 2, kDecoupled = 4, kOpsOnly = 8 };
 
-// adamStep(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, beta1, beta2, lr, weightDecay, eps, flags)
+// Each parameter's .grad (grads = null in adamStep): saves JS a wrapper per gradient per step.
+std::vector<at::Tensor> paramGrads(const std::vector<at::Tensor>& params) {
+  std::vector<at::Tensor> out;
+  out.reserve(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!params[i].grad().defined()) rangeError("adamStep: parameter " + std::to_string(i) + " has no gradient");
+    out.push_back(params[i].grad());
+  }
+  return out;
+}
+
+// adamStep(params, grads|null, expAvgs, expAvgSqs, maxExpAvgSqs, steps, beta1, beta2, lr, weightDecay, eps, flags);
+// grads null: each parameter's own gradient.
 Napi::Value jsAdamStep(const Napi::CallbackInfo& info) {
-  auto params = tensorList(info[0], "params"), grads = tensorList(info[1], "grads");
+  auto params = tensorList(info[0], "params");
+  auto grads = info[1].IsNull() ? paramGrads(params) : tensorList(info[1], "grads");
   auto expAvgs = tensorList(info[2], "expAvgs"), expAvgSqs = tensorList(info[3], "expAvgSqs");
   auto maxExpAvgSqs = tensorList(info[4], "maxExpAvgSqs"), steps = tensorList(info[5], "steps");
   const int64_t flags = toInt(info[11], "flags");
@@ -280,6 +293,14 @@ Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// hasGrads(params) -> [boolean]: which parameters have a gradient (one call instead of a .grad read each).
+Napi::Value jsHasGrads(const Napi::CallbackInfo& info) {
+  auto params = tensorList(info[0], "params");
+  Napi::Array out = Napi::Array::New(info.Env(), params.size());
+  for (size_t i = 0; i < params.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Boolean::New(info.Env(), params[i].grad().defined()));
+  return out;
+}
+
 Napi::Value jsAdamFusedAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), fusedAvailable()); }
 
 }  // namespace
@@ -288,6 +309,7 @@ void initOptim(Napi::Env env, Napi::Object exports) {
   SP_DEF("adamStep", jsAdamStep);
   SP_DEF("adamFusedAvailable", jsAdamFusedAvailable);
   SP_DEF("zeroGrads", jsZeroGrads);
+  SP_DEF("hasGrads", jsHasGrads);
 }
 
 }  // namespace sp

@@ -572,6 +572,28 @@ describe('Adam / AdamW single-tensor step: the fused CPU pass (native/optim.cpp)
 });
 
 describe('memory', () => {
+  test.each([['Adam'], ['AdamW']])('%s\'s single-tensor step reads the gradients natively: no handle per gradient', (name) => {
+    const ps = [torch.randn([3, 4]).requiresGrad_(), torch.randn([4]).requiresGrad_(), torch.zeros([2]).requiresGrad_()];
+    const opt = name === 'Adam' ? new optim.Adam(ps, { lr: 0.1 }) : new optim.AdamW(ps, { lr: 0.1 });
+    const loss = (): Tensor => torch.tidy(() => ps[0].sum().add(ps[1].square().sum()));
+    for (let i = 0; i < 2; i++) {
+      opt.zeroGrad();
+      const l = loss();
+      l.backward();
+      l.dispose();
+      const before = torch.memory().numTensors;
+      const w0 = ps[0].tolist();
+      opt.step();
+      expect(torch.memory().numTensors).toBe(before + (i === 0 ? 6 : 0)); // the first step creates the state (step, 2 moments) of the two parameters with gradients
+      expect(ps[0].tolist()).not.toEqual(w0);
+    }
+    expect(ps[2].grad).toBeNull();
+    expect(opt.state.has(ps[2])).toBe(false); // no gradient, no state (as in PyTorch)
+    expect(ps[1].grad!.shape).toEqual([4]);
+    opt.dispose();
+    torch.dispose(ps);
+  });
+
   const N_STEPS = 10000;
   const makers: [string, (ps: Tensor[]) => optim.Optimizer][] = [
     ['SGD', (ps) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-4 })],

@@ -26,8 +26,11 @@ export interface AdamOptions {
 /** The arguments of Adam's and AdamW's update functions. */
 export interface AdamArgs { amsgrad: boolean; beta1: number; beta2: number; lr: number; weightDecay: number; eps: number; maximize: boolean }
 
-/** The lists an Adam-type step works on. */
-export interface AdamLists { params: Tensor[]; grads: Tensor[]; expAvgs: Tensor[]; expAvgSqs: Tensor[]; maxExpAvgSqs: Tensor[]; stateSteps: Tensor[] }
+/**
+ * The lists an Adam-type step works on. `grads` null: each parameter's own gradient, which the native
+ * single-tensor step reads itself (no JS wrapper per gradient per step); withGrads() fills it in.
+ */
+export interface AdamLists { params: Tensor[]; grads: Tensor[] | null; expAvgs: Tensor[]; expAvgSqs: Tensor[]; maxExpAvgSqs: Tensor[]; stateSteps: Tensor[] }
 
 /** Validation shared by Adam and AdamW (PyTorch's ValueErrors are RangeErrors). */
 export function checkAdamArgs(fn: string, lr: number, eps: number, betas: [number, number], weightDecay: number): void {
@@ -38,15 +41,19 @@ export function checkAdamArgs(fn: string, lr: number, eps: number, betas: [numbe
   if (!(weightDecay >= 0)) throw new RangeError(`${fn}(): Invalid weight_decay value: ${weightDecay}`);
 }
 
-/** Gathers the lists of one group, creating missing state as PyTorch does (step = tensor(0.), zeros). */
+/**
+ * Gathers the lists of one group (the parameters that have a gradient, which stays unread: grads
+ * null), creating missing state as PyTorch does (step = tensor(0.), zeros).
+ */
 export function gatherAdam(group: ResolvedParamGroup, stateOf: (p: Tensor) => ParamState): AdamLists {
-  const l: AdamLists = { params: [], grads: [], expAvgs: [], expAvgSqs: [], maxExpAvgSqs: [], stateSteps: [] };
+  const l: AdamLists = { params: [], grads: null, expAvgs: [], expAvgSqs: [], maxExpAvgSqs: [], stateSteps: [] };
   const amsgrad = group.amsgrad as boolean;
-  for (const p of group.params) {
-    const g = p.grad;
-    if (g === null) continue;
+  const params = group.params;
+  const has: boolean[] = N.hasGrads(ids(params));
+  for (let i = 0; i < params.length; i++) {
+    if (!has[i]) continue;
+    const p = params[i];
     l.params.push(p);
-    l.grads.push(g);
     const s = stateOf(p);
     if (Object.keys(s).length === 0) {
       s.step = keep(tensor(0));
@@ -62,6 +69,11 @@ export function gatherAdam(group: ResolvedParamGroup, stateOf: (p: Tensor) => Pa
     l.stateSteps.push(s.step);
   }
   return l;
+}
+
+/** The lists with the gradients as tensors (for the multi-tensor steps). */
+export function withGrads(l: AdamLists): AdamLists & { grads: Tensor[] } {
+  return { ...l, grads: l.grads ?? l.params.map((p) => p.grad as Tensor) };
 }
 
 /** PyTorch's __setstate__: a step that is a number becomes torch.tensor(float(step)). */
@@ -95,7 +107,7 @@ export class Adam extends Optimizer {
     const l = gatherAdam(group, (p) => this._stateOf(p));
     const [beta1, beta2] = group.betas as [number, number];
     const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
-    if (this._useForeach(group, l.params)) multiTensorAdam(l, a);
+    if (this._useForeach(group, l.params)) multiTensorAdam(withGrads(l), a);
     else singleTensorAdam(l, a);
   }
 
@@ -120,7 +132,7 @@ export class Adam extends Optimizer {
 export function singleTensorAdam(l: AdamLists, a: AdamArgs, decoupled = false, opsOnly = false): void {
   if (l.params.length === 0) return;
   const flags = (a.amsgrad ? 1 : 0) | (a.maximize ? 2 : 0) | (decoupled ? 4 : 0) | (opsOnly ? 8 : 0);
-  N.adamStep(ids(l.params), ids(l.grads), ids(l.expAvgs), ids(l.expAvgSqs), ids(l.maxExpAvgSqs), ids(l.stateSteps),
+  N.adamStep(ids(l.params), l.grads === null ? null : ids(l.grads), ids(l.expAvgs), ids(l.expAvgSqs), ids(l.maxExpAvgSqs), ids(l.stateSteps),
     a.beta1, a.beta2, a.lr, a.weightDecay, a.eps, flags);
 }
 
@@ -148,7 +160,7 @@ export function multiTensorAdamTail(l: AdamLists, a: AdamArgs): void {
   foreachAddcdivScalarList_(l.params, l.expAvgs, denom, stepSize);
 }
 
-function multiTensorAdam(l: AdamLists, a: AdamArgs): void {
+function multiTensorAdam(l: AdamLists & { grads: Tensor[] }, a: AdamArgs): void {
   if (l.params.length === 0) return;
   let grads = l.grads;
   if (a.maximize) grads = wrap(FE.neg([ids(grads)]));

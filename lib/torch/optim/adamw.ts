@@ -3,7 +3,7 @@ import { Tensor } from '../tensor';
 import {
   Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap,
 } from './optimizer';
-import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, singleTensorAdam, stepsToTensors } from './adam';
+import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, singleTensorAdam, stepsToTensors, withGrads } from './adam';
 
 export interface AdamWOptions {
   lr?: number;
@@ -42,7 +42,7 @@ export class AdamW extends Optimizer {
     const l = gatherAdam(group, (p) => this._stateOf(p));
     const [beta1, beta2] = group.betas as [number, number];
     const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
-    if (this._useForeach(group, l.params)) multiTensorAdamW(l, a);
+    if (this._useForeach(group, l.params)) multiTensorAdamW(withGrads(l), a);
     else singleTensorAdam(l, a, true);
   }
 
@@ -51,7 +51,7 @@ export class AdamW extends Optimizer {
   }
 }
 
-function multiTensorAdamW(l: AdamLists, a: AdamArgs): void {
+function multiTensorAdamW(l: AdamLists & { grads: Tensor[] }, a: AdamArgs): void {
   if (l.params.length === 0) return;
   let grads = l.grads;
   if (a.maximize) grads = wrap(FE.neg([ids(grads)]));

@@ -33,14 +33,6 @@ int64_t extremeIndexScalar(const float* x, int64_t n) {
 }
 
 #ifdef SP_FAST_X86
-bool hasAvx2() {
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return ok;
-}
-
 template <bool Max>
 __attribute__((target("avx2"))) int64_t extremeIndexAvx2(const float* x, int64_t n) {
   const int64_t vend = n - n % 8;
@@ -78,7 +70,7 @@ __attribute__((target("avx2"))) int64_t extremeIndexAvx2(const float* x, int64_t
 template <bool Max>
 int64_t extremeIndex(const float* x, int64_t n) {
 #ifdef SP_FAST_X86
-  if (n >= 16 && hasAvx2()) return extremeIndexAvx2<Max>(x, n);
+  if (n >= 16 && cpuHasAvx2(false)) return extremeIndexAvx2<Max>(x, n);
 #endif
   return extremeIndexScalar<Max>(x, n);
 }
@@ -192,6 +184,20 @@ bool oneHotHook(std::vector<c10::IValue>& stack) {  // one_hot(Tensor self, int 
 }
 
 }  // namespace
+
+bool cpuHasAvx2(bool fma) {
+#ifdef SP_FAST_X86
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  static const bool withFma = avx2 && __builtin_cpu_supports("fma") != 0;
+  return fma ? withFma : avx2;
+#else
+  (void)fma;
+  return false;
+#endif
+}
 
 FastHook fastHookFor(const std::string& name, const std::string& overload) {
   if (name == "aten::argmax" && overload.empty()) return &argHook<true>;

@@ -13,6 +13,10 @@ using FastHook = bool (*)(std::vector<c10::IValue>& stack);
 // The hook for an operator (name "aten::argmax", overload ""), or null.
 FastHook fastHookFor(const std::string& name, const std::string& overload);
 
+// Whether this x86-64 CPU has AVX2 (and FMA, when fma is true); false elsewhere. Shared by the fused
+// paths here and in optim.cpp.
+bool cpuHasAvx2(bool fma);
+
 // argmax() / argmin() of all elements; false when the fast path does not apply.
 bool fastArgmax(const at::Tensor& t, bool max, at::Tensor& out);
 

@@ -11,6 +11,7 @@
 // libtorch (fusedVerified: random data, every option, every tail length, compared bit for bit), so a
 // libtorch or CPU whose kernels round differently falls back to the ops, never to other numbers.
 #include "common.h"
+#include "fastops.h"
 #include <cmath>
 #include <algorithm>
 #include <cstring>
@@ -118,11 +119,6 @@ __attribute__((target("avx2,fma"))) void fusedAvx2(float* p, const float* g, flo
   for (int64_t i = vend; i < n; ++i) fusedOne(p, g, m, v, vmax, i, k);
 }
 
-bool cpuHasAvx2Fma() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
 bool plainFloat(const at::Tensor& t, const at::Tensor& like) {
   return t.defined() && t.device().is_cpu() && t.layout() == at::kStrided && t.scalar_type() == at::kFloat &&
          t.is_contiguous() && t.sizes() == like.sizes();
@@ -170,7 +166,7 @@ void stepFused(AdamSlot& s, const AdamHyper& h) {
 // Runs both paths on random data (a private generator: the global RNG is untouched) for every
 // option and every tail length, 3 steps each, and compares the results bit for bit.
 bool verifyFused() {
-  if (!cpuHasAvx2Fma()) return false;
+  if (!cpuHasAvx2(/*fma=*/true)) return false;
   at::NoGradGuard noGrad;
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(20261123);
   const AdamHyper configs[] = {

@@ -148,16 +148,20 @@ Napi::Value jsCpuEmptyCache(const Napi::CallbackInfo& info) {
 }
 }  // namespace
 
+// Process-wide (the allocator is libtorch's, shared by every thread): installed once, by the first
+// environment that loads the addon.
 void initAllocator(Napi::Env env, Napi::Object exports) {
   SP_DEF("cpuCacheInfo", jsCpuCacheInfo);
   SP_DEF("cpuEmptyCache", jsCpuEmptyCache);
-  if (g_alloc) return;
-  const char* mode = std::getenv("SIGPROP_CPU_ALLOCATOR");
-  if (mode && std::string(mode) == "default") return;
-  g_pools = new Pools();
-  if (const char* mb = std::getenv("SIGPROP_CPU_CACHE_MB")) g_pools->cap = static_cast<size_t>(std::max(0L, std::atol(mb))) << 20;
-  g_alloc = new PoolAllocator();
-  c10::SetCPUAllocator(g_alloc, /*priority=*/100);
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* mode = std::getenv("SIGPROP_CPU_ALLOCATOR");
+    if (mode && std::string(mode) == "default") return;
+    g_pools = new Pools();
+    if (const char* mb = std::getenv("SIGPROP_CPU_CACHE_MB")) g_pools->cap = static_cast<size_t>(std::max(0L, std::atol(mb))) << 20;
+    g_alloc = new PoolAllocator();
+    c10::SetCPUAllocator(g_alloc, /*priority=*/100);
+  });
 }
 
 }  // namespace sp

@@ -1,21 +1,11 @@
 // Generic bridge to libtorch's boxed dispatcher: call any ATen operator by name and overload,
 // with JS arguments converted according to the operator's schema. Autograd, device and dtype
 // dispatch happen inside the dispatcher exactly as for Python's torch functions.
-#include "common.h"
-#include "fastops.h"
-#include <deque>
+#include "env.h"
 
 namespace sp {
 
 namespace {
-// Operators looked up by opHandle, with their argument names in camelCase (for messages), made once.
-struct Op {
-  c10::OperatorHandle handle;
-  std::vector<std::string> argNames;
-  FastHook fast;  // an exact fast path (fastops.cpp), or null
-};
-std::deque<Op> g_ops;  // a deque: references stay valid as operators are added
-
 c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::Argument& arg, const char* name);
 
 template <typename T, typename F>
@@ -124,7 +114,7 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
     for (size_t i = 0; i < l.size(); ++i) a.Set(static_cast<uint32_t>(i), fromIValue(env, l.get(i)));
     return a;
   }
-  throw JsError(ErrKind::Torch, "unsupported return type " + v.tagKind());
+  throw JsError(code::ErrKind_Torch, "unsupported return type " + v.tagKind());
 }
 }  // namespace
 
@@ -135,19 +125,21 @@ static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
   std::string overload = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   auto op = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!op) {
-    throw JsError(ErrKind::Torch, "operator " + name + (overload.empty() ? "" : "." + overload) +
+    throw JsError(code::ErrKind_Torch, "operator " + name + (overload.empty() ? "" : "." + overload) +
                                       " does not exist in this libtorch (" TORCH_VERSION ")");
   }
   std::vector<std::string> names;
   for (const c10::Argument& a : op->schema().arguments()) names.push_back(camel(a.name()));
-  g_ops.push_back({*op, std::move(names), fastHookFor(name, overload)});
-  return Napi::Number::New(info.Env(), static_cast<double>(g_ops.size() - 1));
+  std::deque<OpEntry>& ops = cur().ops;
+  ops.push_back({*op, std::move(names), fastHookFor(name, overload)});
+  return Napi::Number::New(info.Env(), static_cast<double>(ops.size() - 1));
 }
 
-static const Op& opAt(const Napi::Value& v) {
+static const OpEntry& opAt(const Napi::Value& v) {
+  const std::deque<OpEntry>& ops = cur().ops;
   double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!(d >= 0 && d < g_ops.size())) typeError("internal: bad operator handle");
-  return g_ops[static_cast<size_t>(d)];
+  if (!(d >= 0 && d < ops.size() && d == std::floor(d))) typeError("internal: bad operator handle");
+  return ops[static_cast<size_t>(d)];
 }
 
 // Messages use the JS API's camelCase names (full_like -> fullLike, rounding_mode -> roundingMode).
@@ -174,7 +166,7 @@ static std::string opLabel(const c10::FunctionSchema& s) {
 
 // call(op, args[, discard]) -> the operator's result: a handle, a number, or an array of them.
 static Napi::Value jsCall(const Napi::CallbackInfo& info) {
-  const Op& entry = opAt(info[0]);
+  const OpEntry& entry = opAt(info[0]);
   const c10::OperatorHandle& op = entry.handle;
   const c10::FunctionSchema& schema = op.schema();
   const auto& sargs = schema.arguments();
@@ -204,7 +196,7 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
     try {
       stack.push_back(toIValue(v, a.type(), a, entry.argNames[i].c_str()));
     } catch (const JsError& e) {
-      if (e.kind == ErrKind::Type || e.kind == ErrKind::Range) throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
+      if (e.kind == code::ErrKind_Type || e.kind == code::ErrKind_Range) throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
       throw;
     }
   }

@@ -206,17 +206,6 @@ bool fusedAvailable() {
 #endif
 }
 
-std::vector<at::Tensor> tensorList(const Napi::Value& v, const char* what) {
-  if (!v.IsArray()) typeError(std::string("'") + what + "' must be an array of tensors, got " + jsTypeName(v));
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<at::Tensor> out;
-  out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(get(a.Get(i), what));
-  return out;
-}
-
-enum AdamFlags { kAmsgrad = 1, kMaximize = 2, kDecoupled = 4, kOpsOnly = 8 };
-
 // Each parameter's .grad (grads = null in adamStep): saves JS a wrapper per gradient per step.
 std::vector<at::Tensor> paramGrads(const std::vector<at::Tensor>& params) {
   std::vector<at::Tensor> out;
@@ -231,17 +220,17 @@ std::vector<at::Tensor> paramGrads(const std::vector<at::Tensor>& params) {
 // adamStep(params, grads|null, expAvgs, expAvgSqs, maxExpAvgSqs, steps, beta1, beta2, lr, weightDecay, eps, flags);
 // grads null: each parameter's own gradient.
 Napi::Value jsAdamStep(const Napi::CallbackInfo& info) {
-  auto params = tensorList(info[0], "params");
-  auto grads = info[1].IsNull() ? paramGrads(params) : tensorList(info[1], "grads");
-  auto expAvgs = tensorList(info[2], "expAvgs"), expAvgSqs = tensorList(info[3], "expAvgSqs");
-  auto maxExpAvgSqs = tensorList(info[4], "maxExpAvgSqs"), steps = tensorList(info[5], "steps");
+  auto params = toTensors(info[0], "params");
+  auto grads = info[1].IsNull() ? paramGrads(params) : toTensors(info[1], "grads");
+  auto expAvgs = toTensors(info[2], "expAvgs"), expAvgSqs = toTensors(info[3], "expAvgSqs");
+  auto maxExpAvgSqs = toTensors(info[4], "maxExpAvgSqs"), steps = toTensors(info[5], "steps");
   const int64_t flags = toInt(info[11], "flags");
   AdamHyper h{toDouble(info[6], "beta1"), toDouble(info[7], "beta2"), toDouble(info[8], "lr"), toDouble(info[9], "weightDecay"),
-              toDouble(info[10], "eps"), (flags & kAmsgrad) != 0, (flags & kMaximize) != 0, (flags & kDecoupled) != 0};
+              toDouble(info[10], "eps"), (flags & code::AdamFlag_amsgrad) != 0, (flags & code::AdamFlag_maximize) != 0, (flags & code::AdamFlag_decoupled) != 0};
   const size_t n = params.size();
   if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n || steps.size() != n || (h.amsgrad && maxExpAvgSqs.size() != n))
     rangeError("adamStep: the parameter, gradient and state lists differ in length");
-  const bool tryFused = !(flags & kOpsOnly) && fusedAvailable();
+  const bool tryFused = !(flags & code::AdamFlag_opsOnly) && fusedAvailable();
   at::NoGradGuard noGrad;
   for (size_t i = 0; i < n; ++i) {
     AdamSlot s{params[i], grads[i], expAvgs[i], expAvgSqs[i], h.amsgrad ? maxExpAvgSqs[i] : at::Tensor(), steps[i]};
@@ -258,11 +247,11 @@ Napi::Value jsAdamStep(const Napi::CallbackInfo& info) {
 
 // zeroGrads(params, foreach, setToNone): Optimizer.zero_grad for every parameter of an optimizer
 // (or a module) in one call. setToNone: drop each gradient (PyTorch >= 2.0's default); otherwise
-// zero it as PyTorch 1.13's default does. foreach: 0 never, 1 always, 2 for CUDA gradients (the
+// zero it as PyTorch 1.13's default does. foreach: a Foreach code (never, always, or for CUDA gradients: the
 // default); foreach gradients are zeroed with one _foreach_zero_ per device and dtype, sparse ones
 // one by one.
 Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
-  auto params = tensorList(info[0], "params");
+  auto params = toTensors(info[0], "params");
   const int64_t mode = toInt(info[1], "foreach");
   const bool setToNone = info[2].ToBoolean().Value();
   std::vector<std::vector<at::Tensor>> lists;
@@ -275,7 +264,7 @@ Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
     }
     if (g.grad_fn()) g.detach_();
     else g.requires_grad_(false);
-    const bool foreach = mode == 1 || (mode == 2 && g.is_cuda());
+    const bool foreach = mode == code::Foreach_always || (mode == code::Foreach_cuda && g.is_cuda());
     if (!foreach || g.is_sparse()) {
       g.zero_();
       continue;
@@ -291,7 +280,7 @@ Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
 
 // hasGrads(params) -> [boolean]: which parameters have a gradient (one call instead of a .grad read each).
 Napi::Value jsHasGrads(const Napi::CallbackInfo& info) {
-  auto params = tensorList(info[0], "params");
+  auto params = toTensors(info[0], "params");
   Napi::Array out = Napi::Array::New(info.Env(), params.size());
   for (size_t i = 0; i < params.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Boolean::New(info.Env(), params[i].grad().defined()));
   return out;

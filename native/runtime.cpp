@@ -1,5 +1,5 @@
 // Argument conversion helpers, random generators, threads, CUDA queries and build information.
-#include "common.h"
+#include "env.h"
 #include <dlfcn.h>
 #include <torch/cuda.h>
 #ifdef SIGPROP_CUDA
@@ -92,13 +92,14 @@ std::vector<int64_t> toIntVec(const Napi::Value& v, const char* what) {
   return out;
 }
 
+at::Scalar scalarFromDouble(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+    return at::Scalar(static_cast<int64_t>(d));
+  return at::Scalar(d);
+}
+
 at::Scalar toScalar(const Napi::Value& v, const char* what) {
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
-      return at::Scalar(static_cast<int64_t>(d));
-    return at::Scalar(d);
-  }
+  if (v.IsNumber()) return scalarFromDouble(v.As<Napi::Number>().DoubleValue());
   if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
   if (v.IsBigInt()) return at::Scalar(toInt(v, what));
   typeError(std::string("'") + what + "' must be a number or boolean, got " + jsTypeName(v));
@@ -108,13 +109,17 @@ at::ScalarType toDtype(const Napi::Value& v, const char* what) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     int c = static_cast<int>(d);
-    switch (c) {
-      case static_cast<int>(at::kByte): case static_cast<int>(at::kChar): case static_cast<int>(at::kShort):
-      case static_cast<int>(at::kInt): case static_cast<int>(at::kLong): case static_cast<int>(at::kHalf):
-      case static_cast<int>(at::kFloat): case static_cast<int>(at::kDouble): case static_cast<int>(at::kBool):
-      case static_cast<int>(at::kBFloat16):
-        if (d == c) return static_cast<at::ScalarType>(c);
-      default: break;
+    if (d == c) {
+      switch (c) {
+#define SP_CODE(group, name, value)
+#define SP_DTYPE(name, value) case value:
+#include "codes.def"
+#undef SP_DTYPE
+#undef SP_CODE
+          return static_cast<at::ScalarType>(c);
+        default:
+          break;
+      }
     }
   }
   typeError(std::string("'") + what + "' is not a supported dtype code: " + jsTypeName(v));
@@ -146,16 +151,22 @@ Napi::Array fromIntVec(Napi::Env env, at::IntArrayRef v) {
   return a;
 }
 
-// ---- generators --------------------------------------------------------------------------------------
-static std::vector<at::Generator> g_generators;
-
-at::Generator& getGenerator(const Napi::Value& v, const char* what) {
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (d >= 0 && d < g_generators.size() && d == std::floor(d) && g_generators[static_cast<size_t>(d)].defined())
-      return g_generators[static_cast<size_t>(d)];
+std::vector<at::Tensor> toTensors(const Napi::Value& v, const char* what, bool allowNull) {
+  if (!v.IsArray()) typeError(std::string("'") + what + "' must be an array of Tensors, got " + jsTypeName(v));
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    if (allowNull && (x.IsNull() || x.IsUndefined())) out.emplace_back();
+    else out.push_back(get(x, what));
   }
-  typeError(std::string("'") + what + "' must be a torch.Generator, got " + jsTypeName(v));
+  return out;
+}
+
+// ---- generators (objects of the environment's object table) --------------------------------------------
+at::Generator& getGenerator(const Napi::Value& v, const char* what) {
+  return cur().objectAs<GeneratorObject>(v, what, "torch.Generator").gen;
 }
 
 static uint64_t toSeed(const Napi::Value& v) {
@@ -180,22 +191,23 @@ static Napi::Value jsGeneratorNew(const Napi::CallbackInfo& info) {
 #ifdef SIGPROP_CUDA
     g = at::make_generator<at::CUDAGeneratorImpl>(dev.has_index() ? dev.index() : c10::cuda::current_device());
 #else
-    throw JsError(ErrKind::Cuda, "CUDA is not available: this addon was built against a CPU-only libtorch");
+    throw JsError(code::ErrKind_Cuda, "CUDA is not available: this addon was built against a CPU-only libtorch");
 #endif
   } else {
     typeError("torch.Generator: unsupported device " + dev.str());
   }
-  g_generators.push_back(g);
-  return Napi::Number::New(info.Env(), static_cast<double>(g_generators.size() - 1));
+  uint32_t h = cur().addObject(std::make_unique<GeneratorObject>(std::move(g), false));
+  return Napi::Number::New(info.Env(), static_cast<double>(h));
 }
 
+// generatorDefault(device?) -> the handle of the default CPU generator (or of CUDA device N's); one
+// handle per environment and generator, pinned (objectFree leaves it alone).
 static Napi::Value jsGeneratorDefault(const Napi::CallbackInfo& info) {
-  // handle of the default CPU generator (or of CUDA device N's default generator)
   at::Generator g;
   if (info[0].IsString()) {
     c10::Device dev = toDevice(info[0], "device");
     if (dev.is_cuda()) {
-      if (!torch::cuda::is_available()) throw JsError(ErrKind::Cuda, "CUDA is not available");
+      if (!torch::cuda::is_available()) throw JsError(code::ErrKind_Cuda, "CUDA is not available");
       g = at::globalContext().defaultGenerator(dev);
     } else {
       g = at::detail::getDefaultCPUGenerator();
@@ -203,10 +215,13 @@ static Napi::Value jsGeneratorDefault(const Napi::CallbackInfo& info) {
   } else {
     g = at::detail::getDefaultCPUGenerator();
   }
-  for (size_t i = 0; i < g_generators.size(); ++i)
-    if (g_generators[i].defined() && g_generators[i] == g) return Napi::Number::New(info.Env(), static_cast<double>(i));
-  g_generators.push_back(g);
-  return Napi::Number::New(info.Env(), static_cast<double>(g_generators.size() - 1));
+  Env& e = cur();
+  for (size_t i = 0; i < e.objects.size(); ++i) {
+    auto* o = dynamic_cast<GeneratorObject*>(e.objects[i].get());
+    if (o && o->isDefault && o->gen == g) return Napi::Number::New(info.Env(), static_cast<double>(i));
+  }
+  uint32_t h = e.addObject(std::make_unique<GeneratorObject>(std::move(g), true));
+  return Napi::Number::New(info.Env(), static_cast<double>(h));
 }
 
 static Napi::Value jsGeneratorManualSeed(const Napi::CallbackInfo& info) {
@@ -244,18 +259,6 @@ static Napi::Value jsGeneratorSetState(const Napi::CallbackInfo& info) {
 
 static Napi::Value jsGeneratorDevice(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), deviceString(getGenerator(info[0], "generator").device()));
-}
-
-static Napi::Value jsGeneratorFree(const Napi::CallbackInfo& info) {
-  if (info[0].IsNumber()) {
-    double d = info[0].As<Napi::Number>().DoubleValue();
-    if (d >= 0 && d < g_generators.size()) {
-      at::Generator& g = g_generators[static_cast<size_t>(d)];
-      // default generators stay registered
-      if (g.defined() && !(g == at::detail::getDefaultCPUGenerator())) g = at::Generator();
-    }
-  }
-  return info.Env().Undefined();
 }
 
 static Napi::Value jsManualSeed(const Napi::CallbackInfo& info) {
@@ -298,9 +301,9 @@ static Napi::Value jsGetNumInteropThreads(const Napi::CallbackInfo& info) {
 // ---- CUDA ---------------------------------------------------------------------------------------------------
 [[noreturn]] static void noCuda() {
 #ifdef SIGPROP_CUDA
-  throw JsError(ErrKind::Cuda, "CUDA is not available: no CUDA device was found (torch.cuda.isAvailable() is false)");
+  throw JsError(code::ErrKind_Cuda, "CUDA is not available: no CUDA device was found (torch.cuda.isAvailable() is false)");
 #else
-  throw JsError(ErrKind::Cuda, "CUDA is not available: this addon was built against a CPU-only libtorch");
+  throw JsError(code::ErrKind_Cuda, "CUDA is not available: this addon was built against a CPU-only libtorch");
 #endif
 }
 
@@ -340,7 +343,7 @@ static Napi::Value jsCudaDeviceName(const Napi::CallbackInfo& info) {
 #ifdef SIGPROP_CUDA
   cudaDeviceProp prop;
   cudaError_t err = cudaGetDeviceProperties(&prop, static_cast<int>(d));
-  if (err != cudaSuccess) throw JsError(ErrKind::Cuda, std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err));
+  if (err != cudaSuccess) throw JsError(code::ErrKind_Cuda, std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err));
   return Napi::String::New(info.Env(), prop.name);
 #else
   (void)d;
@@ -411,7 +414,6 @@ void initRuntime(Napi::Env env, Napi::Object exports) {
   SP_DEF("generatorGetState", jsGeneratorGetState);
   SP_DEF("generatorSetState", jsGeneratorSetState);
   SP_DEF("generatorDevice", jsGeneratorDevice);
-  SP_DEF("generatorFree", jsGeneratorFree);
   SP_DEF("manualSeed", jsManualSeed);
   SP_DEF("initialSeed", jsInitialSeed);
   SP_DEF("seed", jsSeed);

@@ -1,62 +1,46 @@
-// The tensor handle table, error translation, memory accounting and module registration.
-#include "common.h"
-#include <thread>
+// The tensor handle table of the current environment and its memory accounting.
+#include "env.h"
 #include <unordered_set>
 
 namespace sp {
 
 namespace {
-struct Slot {
-  at::Tensor t;
-  int64_t reported = 0;  // bytes reported to V8 for this slot
-};
-std::vector<Slot> g_slots;
-std::vector<uint32_t> g_free;
-size_t g_live = 0;
-int64_t g_pendingExternal = 0;
-napi_env g_env = nullptr;
-napi_ref g_errorFactory = nullptr;
-std::thread::id g_thread;
 constexpr size_t kMaxSlots = 1u << 30;
 constexpr int64_t kExternalBatch = 1 << 20;
-napi_ref g_argsRef = nullptr;
+
+inline void noteExternal(Env& e, int64_t delta) {
+  e.pendingExternal += delta;
+  if (e.pendingExternal >= kExternalBatch || e.pendingExternal <= -kExternalBatch) e.flushExternal();
+}
+
+inline Env::Slot* lookup(Env& e, double h) {
+  if (!(h >= 0 && h < static_cast<double>(e.slots.size()))) return nullptr;
+  size_t s = static_cast<size_t>(h);
+  if (static_cast<double>(s) != h) return nullptr;
+  Env::Slot& sl = e.slots[s];
+  return sl.t.defined() ? &sl : nullptr;
+}
 }  // namespace
 
-double* g_args = nullptr;
-
-[[noreturn]] void typeError(const std::string& msg) { throw JsError(ErrKind::Type, msg); }
-[[noreturn]] void rangeError(const std::string& msg) { throw JsError(ErrKind::Range, msg); }
-
-void flushExternalMemory(napi_env env) {
-  if (g_pendingExternal == 0 || env == nullptr) return;
-  int64_t result = 0;
-  napi_adjust_external_memory(env, g_pendingExternal, &result);
-  g_pendingExternal = 0;
-}
-
-static inline void noteExternal(int64_t delta) {
-  g_pendingExternal += delta;
-  if (g_pendingExternal >= kExternalBatch || g_pendingExternal <= -kExternalBatch) flushExternalMemory(g_env);
-}
-
 int32_t put(at::Tensor t) {
-  if (!t.defined()) throw JsError(ErrKind::Torch, "internal: tried to store an undefined tensor");
+  if (!t.defined()) torchError("internal: tried to store an undefined tensor");
+  Env& e = cur();
   uint32_t s;
-  if (!g_free.empty()) {
-    s = g_free.back();
-    g_free.pop_back();
+  if (!e.freeSlots.empty()) {
+    s = e.freeSlots.back();
+    e.freeSlots.pop_back();
   } else {
-    if (g_slots.size() >= kMaxSlots) rangeError("too many live tensors: dispose tensors or use torch.tidy()");
-    g_slots.emplace_back();
-    s = static_cast<uint32_t>(g_slots.size() - 1);
+    if (e.slots.size() >= kMaxSlots) rangeError("too many live tensors: dispose tensors or use torch.tidy()");
+    e.slots.emplace_back();
+    s = static_cast<uint32_t>(e.slots.size() - 1);
   }
-  Slot& sl = g_slots[s];
+  Env::Slot& sl = e.slots[s];
   int64_t bytes = 0;
   if (t.has_storage() && !t.is_view()) bytes = static_cast<int64_t>(t.storage().nbytes());
   sl.t = std::move(t);
   sl.reported = bytes;
-  if (bytes) noteExternal(bytes);
-  ++g_live;
+  if (bytes) noteExternal(e, bytes);
+  ++e.live;
   return static_cast<int32_t>(s);
 }
 
@@ -65,22 +49,11 @@ Napi::Value putValue(Napi::Env env, at::Tensor t) {
   return Napi::Number::New(env, static_cast<double>(put(std::move(t))));
 }
 
-static inline Slot* lookup(double h) {
-  if (!(h >= 0 && h < static_cast<double>(g_slots.size()))) return nullptr;
-  size_t s = static_cast<size_t>(h);
-  if (static_cast<double>(s) != h) return nullptr;
-  Slot& sl = g_slots[s];
-  return sl.t.defined() ? &sl : nullptr;
-}
-
+// A disposed tensor: the JS error factory writes the message (errors.ts, disposedMessage) from the
+// parameter name, as the TypeScript checks do.
 at::Tensor& get(double h, const char* what) {
-  Slot* sl = lookup(h);
-  if (!sl) {
-    throw JsError(ErrKind::Disposed, std::string("'") + what +
-                                         "' is a disposed tensor: it was freed by dispose() or by the scope "
-                                         "(torch.tidy / torch.scope) it was created in; keep it with torch.keep() "
-                                         "or return it from the scope");
-  }
+  Env::Slot* sl = lookup(cur(), h);
+  if (!sl) throw JsError(code::ErrKind_Disposed, what);
   return sl->t;
 }
 
@@ -90,24 +63,27 @@ at::Tensor& get(const Napi::Value& v, const char* what) {
 }
 
 bool freeHandle(double h) {
-  Slot* sl = lookup(h);
+  Env& e = cur();
+  Env::Slot* sl = lookup(e, h);
   if (!sl) return false;
   at::Tensor t = std::move(sl->t);
   sl->t.reset();
-  if (sl->reported) noteExternal(-sl->reported);
+  if (sl->reported) noteExternal(e, -sl->reported);
   sl->reported = 0;
-  g_free.push_back(static_cast<uint32_t>(sl - g_slots.data()));
-  --g_live;
+  e.freeSlots.push_back(static_cast<uint32_t>(sl - e.slots.data()));
+  --e.live;
   t.reset();  // may free a whole autograd graph
   return true;
 }
 
-size_t liveCount() { return g_live; }
+double* args() { return cur().args; }
+
+size_t liveCount() { return cur().live; }
 
 int64_t liveBytes() {
   std::unordered_set<const void*> seen;
   int64_t total = 0;
-  for (const Slot& sl : g_slots) {
+  for (const Env::Slot& sl : cur().slots) {
     if (!sl.t.defined() || !sl.t.has_storage()) continue;
     const void* key = sl.t.storage().unsafeGetStorageImpl();
     if (seen.insert(key).second) total += static_cast<int64_t>(sl.t.storage().nbytes());
@@ -115,93 +91,7 @@ int64_t liveBytes() {
   return total;
 }
 
-// ---- errors to JS ----------------------------------------------------------------------------------
-void rethrowAsJs(napi_env env) {
-  ErrKind kind = ErrKind::Torch;
-  std::string msg, tk;
-  try {
-    throw;
-  } catch (const JsError& e) {
-    kind = e.kind;
-    msg = e.msg;
-    tk = e.torchKind;
-  } catch (const Napi::Error& e) {
-    // A JS exception raised while calling back into JS: rethrow it unchanged.
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (!pending) e.ThrowAsJavaScriptException();
-    return;
-  } catch (const c10::OutOfMemoryError& e) {
-    kind = ErrKind::OutOfMemory;
-    msg = e.what_without_backtrace();
-    tk = "OutOfMemoryError";
-  } catch (const c10::IndexError& e) {
-    msg = e.what_without_backtrace();
-    tk = "IndexError";
-  } catch (const c10::ValueError& e) {
-    msg = e.what_without_backtrace();
-    tk = "ValueError";
-  } catch (const c10::TypeError& e) {
-    msg = e.what_without_backtrace();
-    tk = "TypeError";
-  } catch (const c10::NotImplementedError& e) {
-    msg = e.what_without_backtrace();
-    tk = "NotImplementedError";
-  } catch (const c10::LinAlgError& e) {
-    msg = e.what_without_backtrace();
-    tk = "LinAlgError";
-  } catch (const c10::Error& e) {
-    msg = e.what_without_backtrace();
-    tk = "RuntimeError";
-    if (msg.find("CUDA out of memory") != std::string::npos || msg.find("out of memory") != std::string::npos)
-      kind = ErrKind::OutOfMemory;
-  } catch (const std::bad_alloc&) {
-    kind = ErrKind::OutOfMemory;
-    msg = "out of memory (std::bad_alloc)";
-    tk = "OutOfMemoryError";
-  } catch (const std::exception& e) {
-    msg = e.what();
-    tk = "RuntimeError";
-  } catch (...) {
-    msg = "unknown native exception";
-    tk = "RuntimeError";
-  }
-  // libtorch messages sometimes end with a newline or carry a trailing "Exception raised from" line.
-  auto cut = msg.find("\nException raised from");
-  if (cut != std::string::npos) msg.resize(cut);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) return;
-  napi_value factory = nullptr;
-  if (g_errorFactory) napi_get_reference_value(env, g_errorFactory, &factory);
-  if (factory) {
-    napi_value args[3], global, err;
-    napi_create_int32(env, static_cast<int>(kind), &args[0]);
-    napi_create_string_utf8(env, msg.c_str(), msg.size(), &args[1]);
-    napi_create_string_utf8(env, tk.c_str(), tk.size(), &args[2]);
-    napi_get_global(env, &global);
-    if (napi_call_function(env, global, factory, 3, args, &err) == napi_ok) {
-      napi_throw(env, err);
-      return;
-    }
-    napi_is_exception_pending(env, &pending);
-    if (pending) return;
-  }
-  if (kind == ErrKind::Type) napi_throw_type_error(env, nullptr, msg.c_str());
-  else if (kind == ErrKind::Range) napi_throw_range_error(env, nullptr, msg.c_str());
-  else napi_throw_error(env, nullptr, msg.c_str());
-}
-
 // ---- exported functions -----------------------------------------------------------------------------
-static Napi::Value jsSetErrorFactory(const Napi::CallbackInfo& info) {
-  if (!info[0].IsFunction()) typeError("setErrorFactory: expected a function");
-  if (g_errorFactory) napi_delete_reference(info.Env(), g_errorFactory);
-  napi_create_reference(info.Env(), info[0], 1, &g_errorFactory);
-  return info.Env().Undefined();
-}
-
 // free(slot): raw N-API, it is on the hot path of dispose().
 static napi_value jsFree(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -210,6 +100,7 @@ static napi_value jsFree(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) == napi_ok && argc == 1 &&
       napi_get_value_double(env, argv[0], &h) == napi_ok) {
     try {
+      enter(env);
       freeHandle(h);
     } catch (...) {
       rethrowAsJs(env);
@@ -240,23 +131,12 @@ static napi_value jsFreeMany(napi_env env, napi_callback_info info) {
   }
   const int32_t* slots = static_cast<const int32_t*>(data);
   try {
+    enter(env);
     for (size_t i = 0, n = static_cast<size_t>(cnt); i < n; ++i) freeHandle(slots[i]);
   } catch (...) {
     rethrowAsJs(env);
   }
   return nullptr;
-}
-
-// setArgBuffer(Float64Array): the buffer hot ops read their arguments from.
-static Napi::Value jsSetArgBuffer(const Napi::CallbackInfo& info) {
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    typeError("setArgBuffer: expected a Float64Array");
-  Napi::Float64Array a = info[0].As<Napi::Float64Array>();
-  if (a.ElementLength() < 16) typeError("setArgBuffer: expected at least 16 elements");
-  if (g_argsRef) napi_delete_reference(info.Env(), g_argsRef);
-  napi_create_reference(info.Env(), a, 1, &g_argsRef);  // keeps the backing store alive
-  g_args = a.Data();
-  return info.Env().Undefined();
 }
 
 static Napi::Value jsLiveCount(const Napi::CallbackInfo& info) {
@@ -267,39 +147,11 @@ static Napi::Value jsLiveBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(liveBytes()));
 }
 
-void def(Napi::Env env, Napi::Object exports, const char* name, Fn fn) {
-  napi_value f;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
-  exports.Set(name, Napi::Value(env, f));
-}
-
 void initTable(Napi::Env env, Napi::Object exports) {
-  if (g_env != nullptr && g_thread != std::this_thread::get_id())
-    throw JsError(ErrKind::Torch, "sigprop's native addon can be used from one thread only (it was loaded in a worker thread as well as elsewhere)");
-  g_env = env;
-  g_thread = std::this_thread::get_id();
-  SP_DEF("setErrorFactory", jsSetErrorFactory);
   def(env, exports, "free", jsFree);
   def(env, exports, "freeMany", jsFreeMany);
-  SP_DEF("setArgBuffer", jsSetArgBuffer);
   SP_DEF("liveCount", jsLiveCount);
   SP_DEF("liveBytes", jsLiveBytes);
 }
 
 }  // namespace sp
-
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  try {
-    sp::initTable(env, exports);
-    sp::initTensor(env, exports);
-    sp::initDispatch(env, exports);
-    sp::initRuntime(env, exports);
-    sp::initAllocator(env, exports);
-    sp::initOptim(env, exports);
-  } catch (...) {
-    sp::rethrowAsJs(env);
-  }
-  return exports;
-}
-
-NODE_API_MODULE(sigprop, Init)

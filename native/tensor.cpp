@@ -54,7 +54,7 @@ static Napi::Value jsToBuffer(const Napi::CallbackInfo& info) {
 static Napi::Value jsItem(const Napi::CallbackInfo& info) {
   at::Tensor& t = get(info[0], "tensor");
   if (t.numel() != 1) {
-    throw JsError(ErrKind::Range, "a Tensor with " + std::to_string(t.numel()) +
+    throw JsError(code::ErrKind_Range, "a Tensor with " + std::to_string(t.numel()) +
                                       " elements cannot be converted to a scalar (item() needs exactly one element)");
   }
   return fromScalar(info.Env(), t.item());
@@ -113,7 +113,7 @@ static Napi::Value jsRequiresGrad_(const Napi::CallbackInfo& info) {
 }
 
 // ---- indexing --------------------------------------------------------------------------------------------------------
-// Index items arrive as two arrays: kinds (0 int, 1 None, 2 Ellipsis, 3 slice, 4 bool, 5 tensor) and values.
+// Index items arrive as two arrays: kinds (IndexKind codes) and values.
 static std::vector<at::indexing::TensorIndex> toIndices(const Napi::Value& kindsV, const Napi::Value& valsV) {
   using namespace at::indexing;
   if (!kindsV.IsArray() || !valsV.IsArray()) typeError("internal: bad index arrays");
@@ -125,10 +125,10 @@ static std::vector<at::indexing::TensorIndex> toIndices(const Napi::Value& kinds
     int k = static_cast<int>(kinds.Get(i).As<Napi::Number>().Int32Value());
     Napi::Value v = vals.Get(i);
     switch (k) {
-      case 0: out.emplace_back(toInt(v, "index")); break;
-      case 1: out.emplace_back(None); break;
-      case 2: out.emplace_back(Ellipsis); break;
-      case 3: {
+      case code::IndexKind_int: out.emplace_back(toInt(v, "index")); break;
+      case code::IndexKind_none: out.emplace_back(None); break;
+      case code::IndexKind_ellipsis: out.emplace_back(Ellipsis); break;
+      case code::IndexKind_slice: {
         Napi::Array s = v.As<Napi::Array>();
         auto opt = [&](uint32_t j) -> c10::optional<int64_t> {
           Napi::Value x = s.Get(j);
@@ -140,8 +140,8 @@ static std::vector<at::indexing::TensorIndex> toIndices(const Napi::Value& kinds
         out.emplace_back(Slice(opt(0), opt(1), step));
         break;
       }
-      case 4: out.emplace_back(toBool(v, "index")); break;
-      case 5: out.emplace_back(get(v, "index")); break;
+      case code::IndexKind_bool: out.emplace_back(toBool(v, "index")); break;
+      case code::IndexKind_tensor: out.emplace_back(get(v, "index")); break;
       default: typeError("internal: bad index kind");
     }
   }
@@ -166,29 +166,29 @@ static Napi::Value jsIndexPut(const Napi::CallbackInfo& info) {
 // ---- hot element-wise ops ----------------------------------------------------------------------------------------------
 static at::Tensor binary(int code, const at::Tensor& a, const at::Tensor& b) {
   switch (code) {
-    case 0: return at::add(a, b);
-    case 1: return at::sub(a, b);
-    case 2: return at::mul(a, b);
-    case 3: return at::div(a, b);
-    case 4: return at::matmul(a, b);
-    case 5: return at::mm(a, b);
-    case 6: return at::bmm(a, b);
-    case 7: return at::eq(a, b);
-    case 8: return at::ne(a, b);
-    case 9: return at::lt(a, b);
-    case 10: return at::le(a, b);
-    case 11: return at::gt(a, b);
-    case 12: return at::ge(a, b);
-    case 13: return at::pow(a, b);
-    case 14: return at::maximum(a, b);
-    case 15: return at::minimum(a, b);
-    case 16: return at::remainder(a, b);
-    case 17: return at::logical_and(a, b);
-    case 18: return at::logical_or(a, b);
-    case 19: return at::logical_xor(a, b);
-    case 20: return at::atan2(a, b);
-    case 21: return at::fmod(a, b);
-    case 22: return at::floor_divide(a, b);
+    case code::Binary_add: return at::add(a, b);
+    case code::Binary_sub: return at::sub(a, b);
+    case code::Binary_mul: return at::mul(a, b);
+    case code::Binary_div: return at::div(a, b);
+    case code::Binary_matmul: return at::matmul(a, b);
+    case code::Binary_mm: return at::mm(a, b);
+    case code::Binary_bmm: return at::bmm(a, b);
+    case code::Binary_eq: return at::eq(a, b);
+    case code::Binary_ne: return at::ne(a, b);
+    case code::Binary_lt: return at::lt(a, b);
+    case code::Binary_le: return at::le(a, b);
+    case code::Binary_gt: return at::gt(a, b);
+    case code::Binary_ge: return at::ge(a, b);
+    case code::Binary_pow: return at::pow(a, b);
+    case code::Binary_maximum: return at::maximum(a, b);
+    case code::Binary_minimum: return at::minimum(a, b);
+    case code::Binary_remainder: return at::remainder(a, b);
+    case code::Binary_logicalAnd: return at::logical_and(a, b);
+    case code::Binary_logicalOr: return at::logical_or(a, b);
+    case code::Binary_logicalXor: return at::logical_xor(a, b);
+    case code::Binary_atan2: return at::atan2(a, b);
+    case code::Binary_fmod: return at::fmod(a, b);
+    case code::Binary_floorDivide: return at::floor_divide(a, b);
     default: typeError("internal: bad binary op code");
   }
 }
@@ -204,150 +204,145 @@ at::Tensor wrapScalar(const at::Scalar& s) {
 
 static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& s) {
   switch (code) {
-    case 0: return at::add(a, wrapScalar(s));
-    case 1: return at::sub(a, wrapScalar(s));
-    case 2: return at::mul(a, wrapScalar(s));
-    case 3: return at::div(a, wrapScalar(s));
-    case 7: return at::eq(a, s);
-    case 8: return at::ne(a, s);
-    case 9: return at::lt(a, s);
-    case 10: return at::le(a, s);
-    case 11: return at::gt(a, s);
-    case 12: return at::ge(a, s);
-    case 13: return at::pow(a, s);
-    case 16: return at::remainder(a, s);
-    case 21: return at::fmod(a, s);
-    case 22: return at::floor_divide(a, s);
-    case 30: return at::rsub(a, s);              // s - a
-    case 31: return at::mul(at::reciprocal(a), wrapScalar(s));  // s / a, as Python's __rtruediv__
+    case code::Binary_add: return at::add(a, wrapScalar(s));
+    case code::Binary_sub: return at::sub(a, wrapScalar(s));
+    case code::Binary_mul: return at::mul(a, wrapScalar(s));
+    case code::Binary_div: return at::div(a, wrapScalar(s));
+    case code::Binary_eq: return at::eq(a, s);
+    case code::Binary_ne: return at::ne(a, s);
+    case code::Binary_lt: return at::lt(a, s);
+    case code::Binary_le: return at::le(a, s);
+    case code::Binary_gt: return at::gt(a, s);
+    case code::Binary_ge: return at::ge(a, s);
+    case code::Binary_pow: return at::pow(a, s);
+    case code::Binary_remainder: return at::remainder(a, s);
+    case code::Binary_fmod: return at::fmod(a, s);
+    case code::Binary_floorDivide: return at::floor_divide(a, s);
+    case code::Binary_rsub: return at::rsub(a, s);              // s - a
+    case code::Binary_rdiv: return at::mul(at::reciprocal(a), wrapScalar(s));  // s / a, as Python's __rtruediv__
     default: typeError("internal: bad scalar op code");
   }
 }
 
 static void binaryInplace(int code, at::Tensor& a, const at::Tensor& b) {
   switch (code) {
-    case 0: a.add_(b); return;
-    case 1: a.sub_(b); return;
-    case 2: a.mul_(b); return;
-    case 3: a.div_(b); return;
-    case 13: a.pow_(b); return;
-    case 16: a.remainder_(b); return;
-    case 40: a.copy_(b); return;
+    case code::Binary_add: a.add_(b); return;
+    case code::Binary_sub: a.sub_(b); return;
+    case code::Binary_mul: a.mul_(b); return;
+    case code::Binary_div: a.div_(b); return;
+    case code::Binary_pow: a.pow_(b); return;
+    case code::Binary_remainder: a.remainder_(b); return;
+    case code::Binary_copy: a.copy_(b); return;
     default: typeError("internal: bad in-place op code");
   }
 }
 
 static void binaryScalarInplace(int code, at::Tensor& a, const at::Scalar& s) {
   switch (code) {
-    case 0: a.add_(wrapScalar(s)); return;
-    case 1: a.sub_(wrapScalar(s)); return;
-    case 2: a.mul_(wrapScalar(s)); return;
-    case 3: a.div_(wrapScalar(s)); return;
-    case 13: a.pow_(s); return;
-    case 16: a.remainder_(s); return;
-    case 41: a.fill_(s); return;
+    case code::Binary_add: a.add_(wrapScalar(s)); return;
+    case code::Binary_sub: a.sub_(wrapScalar(s)); return;
+    case code::Binary_mul: a.mul_(wrapScalar(s)); return;
+    case code::Binary_div: a.div_(wrapScalar(s)); return;
+    case code::Binary_pow: a.pow_(s); return;
+    case code::Binary_remainder: a.remainder_(s); return;
+    case code::Binary_fill: a.fill_(s); return;
     default: typeError("internal: bad in-place op code");
   }
 }
 
 static at::Tensor unary(int code, const at::Tensor& a) {
   switch (code) {
-    case 0: return at::neg(a);
-    case 1: return at::abs(a);
-    case 2: return at::exp(a);
-    case 3: return at::log(a);
-    case 4: return at::sqrt(a);
-    case 5: return at::rsqrt(a);
-    case 6: return at::relu(a);
-    case 7: return at::sigmoid(a);
-    case 8: return at::tanh(a);
-    case 9: return at::sign(a);
-    case 10: return at::floor(a);
-    case 11: return at::ceil(a);
-    case 12: return at::round(a);
-    case 13: return a.clone();
-    case 14: return a.detach();
-    case 15: return a.contiguous();
-    case 16: return a.t();
-    case 17: return a.sum();
-    case 18: return a.mean();
-    case 19: return at::logical_not(a);
-    case 20: return at::isnan(a);
-    case 21: return at::isfinite(a);
-    case 22: return at::square(a);
-    case 23: return at::reciprocal(a);
-    case 24: return at::sin(a);
-    case 25: return at::cos(a);
-    case 26: return at::log1p(a);
-    case 27: return at::expm1(a);
-    case 28: return at::trunc(a);
-    case 29: return at::frac(a);
-    case 30: return at::erf(a);
-    case 31: return at::log2(a);
-    case 32: return at::log10(a);
-    case 33: return a.max();
-    case 34: return a.min();
-    case 35:
-    case 36: {
+    case code::Unary_neg: return at::neg(a);
+    case code::Unary_abs: return at::abs(a);
+    case code::Unary_exp: return at::exp(a);
+    case code::Unary_log: return at::log(a);
+    case code::Unary_sqrt: return at::sqrt(a);
+    case code::Unary_rsqrt: return at::rsqrt(a);
+    case code::Unary_relu: return at::relu(a);
+    case code::Unary_sigmoid: return at::sigmoid(a);
+    case code::Unary_tanh: return at::tanh(a);
+    case code::Unary_sign: return at::sign(a);
+    case code::Unary_floor: return at::floor(a);
+    case code::Unary_ceil: return at::ceil(a);
+    case code::Unary_round: return at::round(a);
+    case code::Unary_clone: return a.clone();
+    case code::Unary_detach: return a.detach();
+    case code::Unary_contiguous: return a.contiguous();
+    case code::Unary_t: return a.t();
+    case code::Unary_sum: return a.sum();
+    case code::Unary_mean: return a.mean();
+    case code::Unary_logicalNot: return at::logical_not(a);
+    case code::Unary_isnan: return at::isnan(a);
+    case code::Unary_isfinite: return at::isfinite(a);
+    case code::Unary_square: return at::square(a);
+    case code::Unary_reciprocal: return at::reciprocal(a);
+    case code::Unary_sin: return at::sin(a);
+    case code::Unary_cos: return at::cos(a);
+    case code::Unary_log1p: return at::log1p(a);
+    case code::Unary_expm1: return at::expm1(a);
+    case code::Unary_trunc: return at::trunc(a);
+    case code::Unary_frac: return at::frac(a);
+    case code::Unary_erf: return at::erf(a);
+    case code::Unary_log2: return at::log2(a);
+    case code::Unary_log10: return at::log10(a);
+    case code::Unary_max: return a.max();
+    case code::Unary_min: return a.min();
+    case code::Unary_argmax:
+    case code::Unary_argmin: {
       at::Tensor out;
-      if (fastArgmax(a, code == 35, out)) return out;
-      return code == 35 ? a.argmax() : a.argmin();
+      if (fastArgmax(a, code == code::Unary_argmax, out)) return out;
+      return code == code::Unary_argmax ? a.argmax() : a.argmin();
     }
-    case 37: return a.any();
-    case 38: return a.all();
-    case 39: return a.prod();
-    case 40: return at::silu(a);
-    case 41: return at::isinf(a);
-    case 42: return at::tan(a);
-    case 43: return at::asin(a);
-    case 44: return at::acos(a);
-    case 45: return at::atan(a);
-    case 46: return at::sinh(a);
-    case 47: return at::cosh(a);
-    case 48: return a.flatten();
-    case 49: return at::exp2(a);
-    case 50: return at::sgn(a);
+    case code::Unary_any: return a.any();
+    case code::Unary_all: return a.all();
+    case code::Unary_prod: return a.prod();
+    case code::Unary_silu: return at::silu(a);
+    case code::Unary_isinf: return at::isinf(a);
+    case code::Unary_tan: return at::tan(a);
+    case code::Unary_asin: return at::asin(a);
+    case code::Unary_acos: return at::acos(a);
+    case code::Unary_atan: return at::atan(a);
+    case code::Unary_sinh: return at::sinh(a);
+    case code::Unary_cosh: return at::cosh(a);
+    case code::Unary_flatten: return a.flatten();
+    case code::Unary_exp2: return at::exp2(a);
+    case code::Unary_sgn: return at::sgn(a);
     default: typeError("internal: bad unary op code");
   }
 }
 
 static void unaryInplace(int code, at::Tensor& a) {
   switch (code) {
-    case 0: a.neg_(); return;
-    case 1: a.abs_(); return;
-    case 2: a.exp_(); return;
-    case 3: a.log_(); return;
-    case 4: a.sqrt_(); return;
-    case 5: a.rsqrt_(); return;
-    case 6: a.relu_(); return;
-    case 7: a.sigmoid_(); return;
-    case 8: a.tanh_(); return;
-    case 9: a.sign_(); return;
-    case 10: a.floor_(); return;
-    case 11: a.ceil_(); return;
-    case 12: a.round_(); return;
-    case 22: a.square_(); return;
-    case 23: a.reciprocal_(); return;
-    case 60: a.zero_(); return;
-    case 61: a.detach_(); return;
+    case code::Unary_neg: a.neg_(); return;
+    case code::Unary_abs: a.abs_(); return;
+    case code::Unary_exp: a.exp_(); return;
+    case code::Unary_log: a.log_(); return;
+    case code::Unary_sqrt: a.sqrt_(); return;
+    case code::Unary_rsqrt: a.rsqrt_(); return;
+    case code::Unary_relu: a.relu_(); return;
+    case code::Unary_sigmoid: a.sigmoid_(); return;
+    case code::Unary_tanh: a.tanh_(); return;
+    case code::Unary_sign: a.sign_(); return;
+    case code::Unary_floor: a.floor_(); return;
+    case code::Unary_ceil: a.ceil_(); return;
+    case code::Unary_round: a.round_(); return;
+    case code::Unary_square: a.square_(); return;
+    case code::Unary_reciprocal: a.reciprocal_(); return;
+    case code::Unary_zero: a.zero_(); return;
+    case code::Unary_detach_: a.detach_(); return;
     default: typeError("internal: bad in-place op code");
   }
 }
 
 static inline int codeOf(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
 
-// ---- raw fast paths: arguments in the shared buffer g_args ([0] op code, [1] self, [2] other) ----
-static inline at::Scalar scalarOf(double d) {
-  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
-    return at::Scalar(static_cast<int64_t>(d));
-  return at::Scalar(d);
-}
-static inline int argCode() { return static_cast<int>(g_args[0]); }
+// ---- raw fast paths: arguments in the environment's shared buffer ([0] op code, [1] self, [2] other) ----
 
-template <int32_t (*F)()>
+template <int32_t (*F)(const double*)>
 static napi_value fastRet(napi_env env, napi_callback_info) {
   try {
-    int32_t slot = F();
+    enter(env);
+    int32_t slot = F(args());
     napi_value r;
     napi_create_int32(env, slot, &r);
     return r;
@@ -356,21 +351,23 @@ static napi_value fastRet(napi_env env, napi_callback_info) {
     return nullptr;
   }
 }
-template <void (*F)()>
+template <void (*F)(const double*)>
 static napi_value fastVoid(napi_env env, napi_callback_info) {
   try {
-    F();
+    enter(env);
+    F(args());
   } catch (...) {
     rethrowAsJs(env);
   }
   return nullptr;
 }
-static int32_t fBin() { return put(binary(argCode(), get(g_args[1], "self"), get(g_args[2], "other"))); }
-static int32_t fBinS() { return put(binaryScalar(argCode(), get(g_args[1], "self"), scalarOf(g_args[2]))); }
-static int32_t fUn() { return put(unary(argCode(), get(g_args[1], "self"))); }
-static void fBinI() { binaryInplace(argCode(), get(g_args[1], "self"), get(g_args[2], "other")); }
-static void fBinSI() { binaryScalarInplace(argCode(), get(g_args[1], "self"), scalarOf(g_args[2])); }
-static void fUnI() { unaryInplace(argCode(), get(g_args[1], "self")); }
+static inline int argCode(const double* a) { return static_cast<int>(a[0]); }
+static int32_t fBin(const double* a) { return put(binary(argCode(a), get(a[1], "self"), get(a[2], "other"))); }
+static int32_t fBinS(const double* a) { return put(binaryScalar(argCode(a), get(a[1], "self"), scalarFromDouble(a[2]))); }
+static int32_t fUn(const double* a) { return put(unary(argCode(a), get(a[1], "self"))); }
+static void fBinI(const double* a) { binaryInplace(argCode(a), get(a[1], "self"), get(a[2], "other")); }
+static void fBinSI(const double* a) { binaryScalarInplace(argCode(a), get(a[1], "self"), scalarFromDouble(a[2])); }
+static void fUnI(const double* a) { unaryInplace(argCode(a), get(a[1], "self")); }
 
 // wrapScalar(number|boolean) -> handle of a wrapped-number tensor (for the alpha / rounding-mode forms)
 static Napi::Value jsWrapScalar(const Napi::CallbackInfo& info) {
@@ -466,24 +463,12 @@ static Napi::Value jsIsGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
 
-static std::vector<at::Tensor> handles(const Napi::Value& v, const char* what, bool allowNull) {
-  std::vector<at::Tensor> out;
-  if (!v.IsArray()) typeError(std::string("'") + what + "' must be an array of Tensors, got " + jsTypeName(v));
-  Napi::Array a = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); ++i) {
-    Napi::Value x = a.Get(i);
-    if (allowNull && (x.IsNull() || x.IsUndefined())) out.emplace_back();
-    else out.push_back(get(x, what));
-  }
-  return out;
-}
-
 // autogradGrad(outputs, inputs, gradOutputs|null, retainGraph|undefined, createGraph, allowUnused)
 static Napi::Value jsAutogradGrad(const Napi::CallbackInfo& info) {
-  auto outputs = handles(info[0], "outputs", false);
-  auto inputs = handles(info[1], "inputs", false);
+  auto outputs = toTensors(info[0], "outputs");
+  auto inputs = toTensors(info[1], "inputs");
   std::vector<at::Tensor> gradOutputs;
-  if (info[2].IsArray()) gradOutputs = handles(info[2], "gradOutputs", true);
+  if (info[2].IsArray()) gradOutputs = toTensors(info[2], "gradOutputs", true);
   bool create = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
   bool allowUnused = info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();
   auto res = torch::autograd::grad(outputs, inputs, gradOutputs, optBool(info[3], "retainGraph"), create, allowUnused);

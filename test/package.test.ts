@@ -67,7 +67,7 @@ describe('shipped binary (prebuilds/)', () => {
     expect(r.stderr).toBe('');
     const [hash, loaded] = r.stdout.trim().split(' ');
     expect(loaded).toBe(prebuild);
-    // If this fails, native/ changed without rebuilding the prebuild: run `npm run prebuild` and commit prebuilds/.
+    // If this fails, native/ changed without rebuilding the prebuild: run `npm run build:prebuild` and commit prebuilds/.
     expect(hash).toBe(sourceHash(root));
   });
 
@@ -79,13 +79,15 @@ describe('shipped binary (prebuilds/)', () => {
 });
 
 describe('load errors', () => {
-  test('a worker_threads Worker gets a clear error instead of a crash (the addon belongs to the main thread)', () => {
-    const code = "const { Worker } = require('worker_threads'); const w = new Worker(\"try { require('./dist/torch') } catch (e) { require('worker_threads').parentPort.postMessage(e.message) }\", { eval: true }); " +
-      "w.on('message', (m) => console.log(m)); w.on('exit', (c) => console.log('exit ' + c));";
+  test('the addon loads in a worker_threads Worker too (each thread has its own tensor table)', () => {
+    const code = "const { Worker } = require('worker_threads'); const t = require('./dist/torch'); " +
+      "const w = new Worker(\"const t = require('./dist/torch'); const g = new t.Generator().manualSeed(0); " +
+      "require('worker_threads').parentPort.postMessage([t.randn(3, { generator: g }).mul(2).sum().item().toFixed(4), t.memory().numTensors])\", { eval: true }); " +
+      "w.on('message', (m) => console.log(m.join(' '))); w.on('exit', (c) => console.log('exit ' + c + ' ' + t.memory().numTensors));";
     const r = node(['-e', code]);
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/can only be used from the main thread, not from a worker_threads Worker/);
-    expect(r.stdout).toMatch(/exit 0/);
+    expect(r.stdout).toBe('-1.8624 3\nexit 0 0\n');
   });
 
   test('an addon file that cannot be loaded gives the path, the cause and the fix', () => {

@@ -1,7 +1,7 @@
 /** Autograd controls: grad mode, torch.autograd.grad / backward. */
 import { N } from './native';
 import { describe } from './errors';
-import { Tensor, TT, tid, bind } from './tensor';
+import { Tensor, TT, tid, bind, optBool } from './tensor';
 
 function runWithGradMode<T>(mode: boolean, fn: () => T, name: string): T {
   if (typeof fn !== 'function') throw new TypeError(`${name}(fn): 'fn' must be a function, got ${describe(fn)}`);
@@ -41,7 +41,8 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], ...a
   const ins = asList(inputs, 'inputs', 'grad');
   const gos = gradOutputs === undefined || gradOutputs === null ? null
     : (Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs]).map((g) => (g === null ? null : tid(g, 'gradOutputs', 'grad')));
-  const res: (number | null)[] = N.autogradGrad(outs, ins, gos, retainGraph ?? undefined, !!createGraph, !!allowUnused);
+  const retain = retainGraph === undefined || retainGraph === null ? undefined : optBool(retainGraph, 'retainGraph', 'grad', false);
+  const res = N.autogradGrad(outs, ins, gos, retain, optBool(createGraph, 'createGraph', 'grad', false), optBool(allowUnused, 'allowUnused', 'grad', false));
   return res.map((h) => (h === null ? null : TT([h])[0]));
 }
 

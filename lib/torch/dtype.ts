@@ -1,16 +1,15 @@
 /** dtypes and devices. dtypes are strings ('float32', ...); devices are strings ('cpu', 'cuda', 'cuda:1'). */
 import { describe, CudaError } from './errors';
 import { N } from './native';
+import { DType as DTYPE_CODES } from './codes';
 
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 /** Accepted wherever a dtype is: the canonical names and PyTorch's aliases ('float', 'long', 'half', ...). */
 export type DTypeLike = DType | 'float' | 'double' | 'half' | 'long' | 'int' | 'short' | 'char' | 'byte';
 export type Device = string;
 
-// c10::ScalarType codes
-const CODES: Record<DType, number> = {
-  uint8: 0, int8: 1, int16: 2, int32: 3, int64: 4, float16: 5, float32: 6, float64: 7, bool: 11, bfloat16: 15,
-};
+// c10::ScalarType codes (native/codes.def)
+const CODES: Record<DType, number> = DTYPE_CODES;
 const ALIASES: Record<string, DType> = {
   float: 'float32', double: 'float64', half: 'float16', long: 'int64', int: 'int32', short: 'int16', char: 'int8', byte: 'uint8',
 };

@@ -1,4 +1,5 @@
 /** Errors thrown by sigprop/torch. Every libtorch error arrives as a {@link TorchError}. */
+import { ErrKind } from './codes';
 
 /** An error raised by libtorch; `message` is libtorch's message without the C++ backtrace. */
 export class TorchError extends Error {
@@ -35,14 +36,20 @@ export class DisposedTensorError extends Error {
   }
 }
 
-/** Builds the error the native layer throws (called from C++ with a kind code). */
+/** The message for a disposed tensor passed as `param` (the native layer's and the TypeScript checks' one text). */
+export function disposedMessage(param: string): string {
+  return `'${param}' is a disposed tensor: it was freed by dispose() or by the scope (torch.tidy / torch.scope) it was created in; ` +
+    'keep it with torch.keep() or return it from the scope';
+}
+
+/** Builds the error the native layer throws (called from C++ with an ErrKind code; for Disposed, the message is the parameter name). */
 export function makeNativeError(kind: number, message: string, torchKind: string): Error {
   switch (kind) {
-    case 0: return new TypeError(message);
-    case 1: return new RangeError(message);
-    case 3: return new DisposedTensorError(message);
-    case 4: return new CudaError(message);
-    case 5: return new OutOfMemoryError(message);
+    case ErrKind.Type: return new TypeError(message);
+    case ErrKind.Range: return new RangeError(message);
+    case ErrKind.Disposed: return new DisposedTensorError(disposedMessage(message));
+    case ErrKind.Cuda: return new CudaError(message);
+    case ErrKind.OutOfMemory: return new OutOfMemoryError(message);
     default: return new TorchError(message, torchKind);
   }
 }

@@ -3,6 +3,7 @@ import { N } from './native';
 import { describe } from './errors';
 import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
 import { Tensor, T, TT, op, bind, sizeArgs, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices, isKw } from './tensor';
+import type { Handle } from './native-api';
 import type { Generator } from './random';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -45,7 +46,7 @@ const F = {
   rand: op('rand', 'generator'), randn: op('randn', 'generator'), randint: op('randint', 'low_generator'), randperm: op('randperm', 'generator'),
   cat: op('cat'), stack: op('stack'), hstack: op('hstack'), vstack: op('vstack'),
   oneHot: op('one_hot'), multinomial: op('multinomial'), bernoulli: op('bernoulli'), normal: op('normal', 'Tensor_Tensor'),
-  tensordot: op('tensordot'), einsum: op('einsum'), cdist: op('cdist'), meshgrid: op('meshgrid', 'indexing'),
+  tensordot: op('tensordot'), einsum: op('einsum'), cdist: op('cdist'), meshgrid: op<Handle[]>('meshgrid', 'indexing'),
 };
 
 /**

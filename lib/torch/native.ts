@@ -7,7 +7,6 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
 import { spawnSync } from 'child_process';
-import { isMainThread } from 'worker_threads';
 import { makeNativeError } from './errors';
 import { ManifestEntry, LibtorchCandidate, selectBinary, systemCandidate, envCandidate, noFitMessage } from './loader';
 
@@ -15,8 +14,8 @@ import { ManifestEntry, LibtorchCandidate, selectBinary, systemCandidate, envCan
 // Tensor[Symbol.dispose] is a real method there too.
 if (typeof Symbol.dispose !== 'symbol') Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('Symbol.dispose') });
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-export interface NativeAddon { [name: string]: (...args: any[]) => any }
+import type { NativeAddon } from './native-api';
+export type { NativeAddon } from './native-api';
 
 export const packageRoot = path.resolve(__dirname, '..', '..');
 export let addonPath = '';
@@ -93,14 +92,8 @@ function resolveAddon(): string {
   return path.join(packageRoot, 'prebuilds', platformDir, sel.entry.file);
 }
 
+/** Loads the addon into this JavaScript environment (the main thread or a Worker: each has its own tables). */
 function load(): NativeAddon {
-  // The addon keeps process-wide state (the tensor handle table, the error factory, the argument
-  // buffer) bound to the main thread's JavaScript: loaded from a worker it would take that state
-  // over and crash the process, so refuse with an error instead.
-  if (!isMainThread) {
-    throw new Error('sigprop: the native addon can only be used from the main thread, not from a worker_threads Worker ' +
-      '(its tensors and state belong to one JavaScript thread). Run tensor work on the main thread, or in a child process.');
-  }
   const file = resolveAddon();
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

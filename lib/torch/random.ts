@@ -4,7 +4,7 @@ import { describe } from './errors';
 import { toDevice } from './dtype';
 import { T, Tensor, tid } from './tensor';
 
-const registry = new FinalizationRegistry<number>((h) => N.generatorFree(h));
+const registry = new FinalizationRegistry<number>((h) => N.objectFree(h));
 
 /** torch.Generator: an independent random stream (`new Generator()`, `new Generator('cuda')`). */
 export class Generator {

@@ -4,7 +4,9 @@
  * (`x.sum(1, { keepdim: true })`, `x.add(y, { alpha: 2 })`).
  */
 import { N, A } from './native';
-import { describe, DisposedTensorError } from './errors';
+import type { Handle, NativeValue } from './native-api';
+import { describe, DisposedTensorError, disposedMessage } from './errors';
+import { Binary as B, Unary as U, IndexKind as IK } from './codes';
 import { DType, DTypeLike, Device, DTYPES, dtypeCode, dtypeFromCode, optDtypeCode, toDevice, toDType, isDTypeName, isFloatingPoint, elementSize } from './dtype';
 import { track, trackUnscoped, disposeOne, TENSOR_BRAND, Owned } from './memory';
 import { formatTensor } from './format';
@@ -20,13 +22,18 @@ export type NestedArray<T> = T | NestedArray<T>[];
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 
 // ---- operator handles --------------------------------------------------------------------------------
-type OpFn = (args: unknown[], discard?: boolean) => any;
-/** A lazily resolved ATen operator, called through libtorch's boxed dispatcher. */
-export function op(name: string, overload = ''): OpFn {
+/** A dispatcher call: positional arguments in the schema's order; R is what the schema returns (a tensor handle by default). */
+export type OpFn<R extends NativeValue = Handle> = (args: readonly unknown[], discard?: boolean) => R;
+/**
+ * A lazily resolved ATen operator, called through libtorch's boxed dispatcher. R names the
+ * schema's result as JS receives it (Handle for a Tensor, Handle[] for Tensor[] or a tuple of
+ * tensors, boolean, number): the one place where the native call's result is given its type.
+ */
+export function op<R extends NativeValue = Handle>(name: string, overload = ''): OpFn<R> {
   let h = -1;
   return (args, discard) => {
     if (h < 0) h = N.opHandle('aten::' + name, overload);
-    return N.call(h, args, discard);
+    return N.call(h, args, discard) as R;
   };
 }
 
@@ -65,7 +72,7 @@ export function bind(fn: string, args: ArrayLike<unknown>, names: readonly strin
 
 export function tid(x: unknown, param: string, fn: string): number {
   if (x instanceof Tensor) {
-    if (x._id < 0) throw new DisposedTensorError(`${fn}(): '${param}' is a disposed tensor: it was freed by dispose() or by the scope (torch.tidy / torch.scope) it was created in; keep it with torch.keep() or return it from the scope`);
+    if (x._id < 0) throw new DisposedTensorError(`${fn}(): ${disposedMessage(param)}`);
     return x._id;
   }
   throw new TypeError(`${fn}(): '${param}' must be a Tensor, got ${describe(x)}`);
@@ -104,7 +111,7 @@ function checkDims(x: unknown, param: string, fn: string): number[] {
   throw new TypeError(`${fn}(): '${param}' must be an integer or an array of integers, got ${describe(x)}`);
 }
 
-function optBool(x: unknown, param: string, fn: string, dflt: boolean): boolean {
+export function optBool(x: unknown, param: string, fn: string, dflt: boolean): boolean {
   if (x === undefined || x === null) return dflt;
   if (typeof x === 'boolean') return x;
   throw new TypeError(`${fn}(): '${param}' must be a boolean, got ${describe(x)}`);
@@ -187,26 +194,26 @@ function encodeIndex(items: IndexItem[], temps: Tensor[]): [number[], unknown[]]
   for (const it of items) {
     if (typeof it === 'number') {
       if (!Number.isInteger(it)) throw new TypeError(`index: ${it} is not an integer`);
-      kinds.push(0); vals.push(it);
+      kinds.push(IK.int); vals.push(it);
     } else if (it === null) {
-      kinds.push(1); vals.push(0);
+      kinds.push(IK.none); vals.push(0);
     } else if (it === undefined) {
       throw new TypeError('index: undefined is not an index item (use null or torch.newaxis for a new axis)');
     } else if (it === '...') {
-      kinds.push(2); vals.push(0);
+      kinds.push(IK.ellipsis); vals.push(0);
     } else if (typeof it === 'string') {
-      kinds.push(3); vals.push(parseSliceString(it));
+      kinds.push(IK.slice); vals.push(parseSliceString(it));
     } else if (it instanceof Slice) {
-      kinds.push(3); vals.push([it.start, it.stop, it.step]);
+      kinds.push(IK.slice); vals.push([it.start, it.stop, it.step]);
     } else if (typeof it === 'boolean') {
-      kinds.push(4); vals.push(it);
+      kinds.push(IK.bool); vals.push(it);
     } else if (it instanceof Tensor) {
-      kinds.push(5); vals.push(it._id);
+      kinds.push(IK.tensor); vals.push(it._id);
     } else if (Array.isArray(it)) {
       const isBool = it.length > 0 && typeof it[0] === 'boolean';
       const t = tensorFromData(it as NestedArray<number | boolean>, isBool ? 'bool' : 'int64', undefined, false, 'index');
       temps.push(t);
-      kinds.push(5); vals.push(t._id);
+      kinds.push(IK.tensor); vals.push(t._id);
     } else {
       throw new TypeError(`index: unsupported index item ${describe(it)}`);
     }
@@ -314,8 +321,8 @@ const O = {
   stdAll: op('std'), stdDim: op('std', 'dim'), varAll: op('var'), varDim: op('var', 'dim'),
   stdCorrection: op('std', 'correction'), varCorrection: op('var', 'correction'),
   bitwiseNot: op('bitwise_not'), bitwiseAnd: op('bitwise_and', 'Tensor'), bitwiseOr: op('bitwise_or', 'Tensor'), bitwiseXor: op('bitwise_xor', 'Tensor'),
-  maxDim: op('max', 'dim'), minDim: op('min', 'dim'), amax: op('amax'), amin: op('amin'),
-  argmax: op('argmax'), argmin: op('argmin'), topk: op('topk'), sort: op('sort'), sortStable: op('sort', 'stable'), argsort: op('argsort'),
+  maxDim: op<Handle[]>('max', 'dim'), minDim: op<Handle[]>('min', 'dim'), amax: op('amax'), amin: op('amin'),
+  argmax: op('argmax'), argmin: op('argmin'), topk: op<Handle[]>('topk'), sort: op<Handle[]>('sort'), sortStable: op<Handle[]>('sort', 'stable'), argsort: op('argsort'),
   cumsum: op('cumsum'), cumprod: op('cumprod'), logsumexp: op('logsumexp'),
   normS: op('norm', 'Scalar'), normDim: op('norm', 'ScalarOpt_dim'),
   anyDim: op('any', 'dim'), allDim: op('all', 'dim'),
@@ -327,7 +334,7 @@ const O = {
   view: op('view'), viewDtype: op('view', 'dtype'), reshape: op('reshape'), flatten: op('flatten', 'using_ints'), unflatten: op('unflatten', 'int'),
   permute: op('permute'), transpose: op('transpose', 'int'), unsqueeze: op('unsqueeze'), squeeze: op('squeeze'), squeezeDim: op('squeeze', 'dim'),
   expand: op('expand'), expandAs: op('expand_as'), repeat: op('repeat'), narrow: op('narrow'), select: op('select', 'int'),
-  split: op('split', 'Tensor'), splitSizes: op('split_with_sizes'), chunk: op('chunk'), unbind: op('unbind', 'int'),
+  split: op<Handle[]>('split', 'Tensor'), splitSizes: op<Handle[]>('split_with_sizes'), chunk: op<Handle[]>('chunk'), unbind: op<Handle[]>('unbind', 'int'),
   flip: op('flip'), roll: op('roll'), asStrided: op('as_strided'),
   newEmpty: op('new_empty'), newZeros: op('new_zeros'), newOnes: op('new_ones'), newFull: op('new_full'), tril: op('tril'), triu: op('triu'), viewAs: op('view_as'), reshapeAs: op('reshape_as'),
   gather: op('gather'), scatterSrc: op('scatter', 'src'), scatterVal: op('scatter', 'value'), scatterReduce: op('scatter', 'reduce'), scatterValReduce: op('scatter', 'value_reduce'),
@@ -335,19 +342,15 @@ const O = {
   scatterAdd: op('scatter_add'), scatterAdd_: op('scatter_add_'),
   indexSelect: op('index_select'), maskedFillS: op('masked_fill', 'Scalar'), maskedFillT: op('masked_fill', 'Tensor'),
   maskedFillS_: op('masked_fill_', 'Scalar'), maskedFillT_: op('masked_fill_', 'Tensor'), maskedSelect: op('masked_select'),
-  nonzero: op('nonzero'), whereSelf: op('where', 'self'), whereCond: op('where'),
+  nonzero: op('nonzero'), whereSelf: op('where', 'self'), whereCond: op<Handle[]>('where'),
   whereScalarOther: op('where', 'ScalarOther'), whereScalarSelf: op('where', 'ScalarSelf'), whereScalar: op('where', 'Scalar'),
   fillT_: op('fill_', 'Tensor'), copy_: op('copy_'), uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
   addcmul: op('addcmul'), addcmul_: op('addcmul_'), addcdiv: op('addcdiv'), addcdiv_: op('addcdiv_'),
   lerpS_: op('lerp_', 'Scalar'), lerpT_: op('lerp_', 'Tensor'), lerpS: op('lerp', 'Scalar'), lerpT: op('lerp', 'Tensor'),
-  dot: op('dot'), equal: op('equal'), allclose: op('allclose'), isclose: op('isclose'),
-  clone: op('clone'), contiguous: op('contiguous'), resultType: op('result_type', 'Tensor'), resultTypeST: op('result_type', 'Scalar_Tensor'),
+  dot: op('dot'), equal: op<boolean>('equal'), allclose: op<boolean>('allclose'), isclose: op('isclose'),
+  clone: op('clone'), contiguous: op('contiguous'), resultType: op<number>('result_type', 'Tensor'), resultTypeST: op<number>('result_type', 'Scalar_Tensor'),
   scalarTensor: op('scalar_tensor'),
 };
-
-// fast-path op codes (native/tensor.cpp)
-const B = { add: 0, sub: 1, mul: 2, div: 3, matmul: 4, mm: 5, bmm: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, pow: 13, maximum: 14, minimum: 15, remainder: 16, logicalAnd: 17, logicalOr: 18, logicalXor: 19, atan2: 20, fmod: 21, floorDivide: 22, rsub: 30, rdiv: 31, copy: 40, fill: 41 } as const;
-const U = { neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, relu: 6, sigmoid: 7, tanh: 8, sign: 9, floor: 10, ceil: 11, round: 12, clone: 13, detach: 14, contiguous: 15, t: 16, sum: 17, mean: 18, logicalNot: 19, isnan: 20, isfinite: 21, square: 22, reciprocal: 23, sin: 24, cos: 25, log1p: 26, expm1: 27, trunc: 28, frac: 29, erf: 30, log2: 31, log10: 32, max: 33, min: 34, argmax: 35, argmin: 36, any: 37, all: 38, prod: 39, silu: 40, isinf: 41, tan: 42, asin: 43, acos: 44, atan: 45, sinh: 46, cosh: 47, flatten: 48, exp2: 49, sgn: 50, zero: 60, detach_: 61 } as const;
 
 /**
  * Calls fn with the handle of a tensor operand; a number operand becomes a 0-d "wrapped number"

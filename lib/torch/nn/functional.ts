@@ -21,6 +21,7 @@
  * warnings (deprecations, implicit softmax dim, size mismatches of loss targets) are not emitted.
  */
 import { Tensor, T, TT, op, tid, isKw } from '../tensor';
+import type { Handle } from '../native-api';
 import { describe, TorchError } from '../errors';
 import { dtypeCode, isDTypeName, DTypeLike, DTYPES } from '../dtype';
 import { noGrad } from '../autograd';
@@ -190,10 +191,10 @@ const O = {
   conv3d: op('conv3d'), conv3dPad: op('conv3d', 'padding'),
   convTranspose1d: op('conv_transpose1d'), convTranspose2d: op('conv_transpose2d', 'input'), convTranspose3d: op('conv_transpose3d', 'input'),
   avgPool1d: op('avg_pool1d'), avgPool2d: op('avg_pool2d'), avgPool3d: op('avg_pool3d'),
-  maxPool1d: op('max_pool1d'), maxPool1dWI: op('max_pool1d_with_indices'),
-  maxPool2d: op('max_pool2d'), maxPool2dWI: op('max_pool2d_with_indices'),
+  maxPool1d: op('max_pool1d'), maxPool1dWI: op<Handle[]>('max_pool1d_with_indices'),
+  maxPool2d: op('max_pool2d'), maxPool2dWI: op<Handle[]>('max_pool2d_with_indices'),
   adaptiveAvgPool1d: op('adaptive_avg_pool1d'), adaptiveAvgPool2d: op('adaptive_avg_pool2d'), adaptiveAvgPool3d: op('adaptive_avg_pool3d'),
-  adaptiveMaxPool1d: op('adaptive_max_pool1d'), adaptiveMaxPool2d: op('adaptive_max_pool2d'),
+  adaptiveMaxPool1d: op<Handle[]>('adaptive_max_pool1d'), adaptiveMaxPool2d: op<Handle[]>('adaptive_max_pool2d'),
   threshold: op('threshold'), threshold_: op('threshold_'), relu: op('relu'), relu_: op('relu_'),
   relu6: op('relu6'), relu6_: op('relu6_'), hardtanh: op('hardtanh'), hardtanh_: op('hardtanh_'),
   elu: op('elu'), elu_: op('elu_'), selu: op('selu'), selu_: op('selu_'), celu: op('celu'), celu_: op('celu_'),
@@ -217,7 +218,7 @@ const O = {
   upsampleLinear1d: op('upsample_linear1d', 'vec'), upsampleBilinear2d: op('upsample_bilinear2d', 'vec'),
   upsampleBilinear2dAa: op('_upsample_bilinear2d_aa', 'vec'), upsampleTrilinear3d: op('upsample_trilinear3d', 'vec'),
   upsampleBicubic2d: op('upsample_bicubic2d', 'vec'), upsampleBicubic2dAa: op('_upsample_bicubic2d_aa', 'vec'),
-  broadcastTensors: op('broadcast_tensors'), expand: op('expand'),
+  broadcastTensors: op<Handle[]>('broadcast_tensors'), expand: op('expand'),
   crossEntropyLoss: op('cross_entropy_loss'), nllLossNd: op('nll_loss_nd'), klDiv: op('kl_div'),
   mseLoss: op('mse_loss'), l1Loss: op('l1_loss'), smoothL1Loss: op('smooth_l1_loss'), huberLoss: op('huber_loss'),
   binaryCrossEntropy: op('binary_cross_entropy'), binaryCrossEntropyWithLogits: op('binary_cross_entropy_with_logits'),
@@ -342,7 +343,7 @@ type MaxPoolHead = [kernelSize: IntList, stride: IntList | null, padding: IntLis
 export interface MaxPoolOptions { kernelSize?: IntList; stride?: IntList | null; padding?: IntList; dilation?: IntList; ceilMode?: boolean; returnIndices?: boolean }
 const MAXPOOL = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'];
 
-function maxPoolNd(fn: string, plain: typeof O.maxPool2d, withIdx: typeof O.maxPool2d, input: Tensor, args: unknown[]): Tensor | [Tensor, Tensor] {
+function maxPoolNd(fn: string, plain: typeof O.maxPool2d, withIdx: typeof O.maxPool2dWI, input: Tensor, args: unknown[]): Tensor | [Tensor, Tensor] {
   const [k, stride, padding, dilation, ceilMode, ri] = parse(fn, args, MAXPOOL, 1);
   const a = [tid(input, 'input', fn), ints(k, 'kernelSize', fn), ints(stride, 'stride', fn, []), ints(padding, 'padding', fn, 0),
     ints(dilation, 'dilation', fn, 1), bool(ceilMode, 'ceilMode', fn, false)];

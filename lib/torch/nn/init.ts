@@ -3,13 +3,14 @@
  * gives the same initial weights.
  */
 import { Tensor, op, T } from '../tensor';
+import type { Handle } from '../native-api';
 import { describe } from '../errors';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import type { Generator } from '../random';
 
 const erfinv_ = op('erfinv_');
-const linalgQr = op('linalg_qr');
+const linalgQr = op<Handle[]>('linalg_qr');
 const diag = op('diag');
 
 function checkTensor(t: unknown, fn: string): Tensor {
@@ -130,7 +131,7 @@ export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
   tidy(() => {
     let flattened = tensor.newEmpty([rows, cols]).normal_(0, 1);
     if (rows < cols) flattened = flattened.t();
-    const [qh, rh] = linalgQr([flattened._id, 'reduced']) as number[];
+    const [qh, rh] = linalgQr([flattened._id, 'reduced']) ;
     let q = T(qh);
     const d = T(diag([rh, 0]));
     T(rh);

@@ -9,6 +9,7 @@ import { DTypeLike, toDType, toDevice, isDTypeName } from '../dtype';
 import { keep, disposeOne } from '../memory';
 import { noGrad } from '../autograd';
 import { N } from '../native';
+import { Foreach } from '../codes';
 
 /** A Tensor that is a module parameter (requires grad by default); owned by its module, not by scopes. */
 export class Parameter extends Tensor {
@@ -174,7 +175,7 @@ export class Module {
    */
   zeroGrad(setToNone = true): void {
     if (typeof setToNone !== 'boolean') throw new TypeError(`zeroGrad(): 'setToNone' must be a boolean, got ${describe(setToNone)}`);
-    N.zeroGrads(this.parameters().map((p) => p._id), 0, setToNone);
+    N.zeroGrads(this.parameters().map((p) => p._id), Foreach.never, setToNone);
   }
   /** Calls fn on every submodule (children first) and then on this module. */
   apply(fn: (m: Module) => void): this {

@@ -8,6 +8,7 @@ import {
 } from './optimizer';
 import { pyPow } from './pymath';
 import { N } from '../native';
+import { AdamFlag } from '../codes';
 
 export interface AdamOptions {
   lr?: number;
@@ -131,14 +132,14 @@ export class Adam extends Optimizer {
  */
 export function singleTensorAdam(l: AdamLists, a: AdamArgs, decoupled = false, opsOnly = false): void {
   if (l.params.length === 0) return;
-  const flags = (a.amsgrad ? 1 : 0) | (a.maximize ? 2 : 0) | (decoupled ? 4 : 0) | (opsOnly ? 8 : 0);
+  const flags = (a.amsgrad ? AdamFlag.amsgrad : 0) | (a.maximize ? AdamFlag.maximize : 0) | (decoupled ? AdamFlag.decoupled : 0) | (opsOnly ? AdamFlag.opsOnly : 0);
   N.adamStep(ids(l.params), l.grads === null ? null : ids(l.grads), ids(l.expAvgs), ids(l.expAvgSqs), ids(l.maxExpAvgSqs), ids(l.stateSteps),
     a.beta1, a.beta2, a.lr, a.weightDecay, a.eps, flags);
 }
 
 /** Whether Adam's single-tensor step runs fused on this machine (contiguous float32 CPU tensors; see singleTensorAdam). */
 export function adamFusedAvailable(): boolean {
-  return N.adamFusedAvailable() as boolean;
+  return N.adamFusedAvailable();
 }
 
 /** The end of _multi_tensor_adam / _multi_tensor_adamw (non-capturable): bias corrections and the update. */

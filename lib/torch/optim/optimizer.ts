@@ -14,6 +14,8 @@ import { tidy, keep, dispose as disposeAll } from '../memory';
 import { noGrad, enableGrad } from '../autograd';
 import { describe } from '../errors';
 import { N } from '../native';
+import type { Handle } from '../native-api';
+import { Foreach } from '../codes';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -119,19 +121,19 @@ export function ids(ts: Tensor[]): number[] {
 
 /** The _foreach_ operators the multi-tensor paths use (one kernel per list on CUDA, a loop of the same ATen ops on CPU). */
 export const FE = {
-  neg: op('_foreach_neg'),
+  neg: op<Handle[]>('_foreach_neg'),
   zero_: op('_foreach_zero_'),
   addScalar_: op('_foreach_add_', 'Scalar'),
-  addScalar: op('_foreach_add', 'Scalar'),
+  addScalar: op<Handle[]>('_foreach_add', 'Scalar'),
   addList_: op('_foreach_add_', 'List'),
-  addList: op('_foreach_add', 'List'),
+  addList: op<Handle[]>('_foreach_add', 'List'),
   mulScalar_: op('_foreach_mul_', 'Scalar'),
-  mulList: op('_foreach_mul', 'List'),
-  divList: op('_foreach_div', 'List'),
+  mulList: op<Handle[]>('_foreach_mul', 'List'),
+  divList: op<Handle[]>('_foreach_div', 'List'),
   addcmulScalar_: op('_foreach_addcmul_', 'Scalar'),
-  addcmulScalar: op('_foreach_addcmul', 'Scalar'),
+  addcmulScalar: op<Handle[]>('_foreach_addcmul', 'Scalar'),
   addcdivScalar_: op('_foreach_addcdiv_', 'Scalar'),
-  sqrt: op('_foreach_sqrt'),
+  sqrt: op<Handle[]>('_foreach_sqrt'),
   sqrt_: op('_foreach_sqrt_'),
   maximumList_: op('_foreach_maximum_', 'List'),
   divScalarList_: op('_foreach_div_', 'ScalarList'),
@@ -263,7 +265,7 @@ export abstract class Optimizer {
     // one native call (native/optim.cpp): reset each gradient, or detach_ (or requiresGrad_(false))
     // and zero_ it; foreach: one _foreach_zero_ per device and dtype
     const foreach = this.defaults.foreach;
-    N.zeroGrads(ids(this.paramGroups.flatMap((g) => g.params)), foreach === true ? 1 : foreach === null || foreach === undefined ? 2 : 0, setToNone);
+    N.zeroGrads(ids(this.paramGroups.flatMap((g) => g.params)), foreach === true ? Foreach.always : foreach === null || foreach === undefined ? Foreach.cuda : Foreach.never, setToNone);
   }
 
   /**

@@ -1,0 +1,155 @@
+/**
+ * The native addon's interface: every entry point of native/*.cpp with its parameter and result
+ * types. Handles are plain numbers: a tensor handle is a slot of the calling thread's tensor table,
+ * an object handle a slot of its object table (generators), an op handle an entry of its operator
+ * table. Codes (op codes, dtype codes, error kinds, flags) are those of lib/torch/codes.ts.
+ */
+
+/** A tensor handle (a slot of this thread's tensor table). */
+export type Handle = number;
+/** A number or boolean operand, as Python passes a scalar. */
+export type NativeScalar = number | boolean | bigint;
+/** What a boxed dispatcher call returns: tensor handles (null for an undefined tensor), numbers, booleans, strings, lists. */
+export type NativeValue = number | boolean | string | null | NativeValue[];
+/** A device argument: 'cuda:1', 'cuda', a device index, or nothing (the current device). */
+export type NativeDeviceArg = string | number | null | undefined;
+
+export interface NativeBuildInfo {
+  torchVersion: string;
+  cuda: boolean;
+  libtorchPath?: string;
+  addonPath?: string;
+  parallelInfo: string;
+  sourceHash: string;
+}
+
+export interface NativeAddon {
+  // ---- environment (env.cpp) ----
+  setErrorFactory(factory: (kind: number, message: string, torchKind: string) => Error): void;
+  /** The buffer the hot paths (fbin, fun, ...) read their arguments from: [0] code, [1] self, [2] other. */
+  setArgBuffer(buffer: Float64Array): void;
+  /** codes.def as the binary was built with it: { group: { name: value } }. */
+  codes(): Record<string, Record<string, number>>;
+  objectKind(object: number): number;
+  objectFree(object: number): void;
+  liveObjects(): number;
+
+  // ---- tensor table (table.cpp) ----
+  free(h: Handle): void;
+  freeMany(slots: Int32Array, count: number): void;
+  liveCount(): number;
+  liveBytes(): number;
+
+  // ---- tensors (tensor.cpp) ----
+  fromBuffer(data: ArrayBufferView, shape: number[], srcDtype: number, dtype: number, device: string | null, requiresGrad: boolean): Handle;
+  /** The contiguous CPU data; float16/bfloat16 widen to float32 unless raw. */
+  toBuffer(h: Handle, raw?: boolean): ArrayBuffer;
+  item(h: Handle): number | boolean;
+  shape(h: Handle): number[];
+  stride(h: Handle): number[];
+  dim(h: Handle): number;
+  numel(h: Handle): number;
+  dtype(h: Handle): number;
+  device(h: Handle): string;
+  requiresGrad(h: Handle): boolean;
+  isLeaf(h: Handle): boolean;
+  isContiguous(h: Handle): boolean;
+  storageOffset(h: Handle): number;
+  sameTensor(a: Handle, b: Handle): boolean;
+  sameStorage(a: Handle, b: Handle): boolean;
+  gradFn(h: Handle): string | null;
+  to(h: Handle, device: string | null, dtype: number | null, nonBlocking: boolean, copy: boolean): Handle;
+  requiresGrad_(h: Handle, requiresGrad: boolean): void;
+  setData(h: Handle, data: Handle): void;
+  /** kinds are IndexKind codes; vals the matching values (integers, [start, stop, step], booleans, handles). */
+  index(h: Handle, kinds: number[], vals: unknown[]): Handle;
+  indexPut(h: Handle, kinds: number[], vals: unknown[], value: Handle | null, scalar: NativeScalar | null): void;
+  // hot paths: arguments in the buffer of setArgBuffer
+  fbin(): Handle;
+  fbinS(): Handle;
+  fun(): Handle;
+  fbinI(): void;
+  fbinSI(): void;
+  funI(): void;
+  wrapScalar(value: NativeScalar): Handle;
+  binS(code: number, self: Handle, other: NativeScalar): Handle;
+  binI(code: number, self: Handle, other: Handle): void;
+  binSI(code: number, self: Handle, other: NativeScalar): void;
+  backward(h: Handle, gradient: Handle | null, retainGraph: boolean | undefined, createGraph: boolean, inputs: Handle[] | undefined): void;
+  /** -1 when `cached` still is the gradient, null when there is none, else a new handle. */
+  grad(h: Handle, cached: Handle | null): Handle | null;
+  setGrad(h: Handle, grad: Handle | null): void;
+  retainGrad(h: Handle): void;
+  retainsGrad(h: Handle): boolean;
+  setGradEnabled(enabled: boolean): void;
+  isGradEnabled(): boolean;
+  autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | undefined,
+    createGraph: boolean, allowUnused: boolean): (Handle | null)[];
+
+  // ---- the boxed dispatcher (dispatch.cpp) ----
+  /** An operator by name ('aten::sum') and overload ('dim_IntList'). */
+  opHandle(name: string, overload: string): number;
+  /** Calls an operator with positional arguments converted by its schema; discard drops the result. */
+  call(op: number, args: readonly unknown[], discard?: boolean): NativeValue;
+
+  // ---- generators, seeds, threads, CUDA, build (runtime.cpp) ----
+  generatorNew(device: string): number;
+  generatorDefault(device?: string): number;
+  generatorManualSeed(generator: number, seed: number | bigint): void;
+  generatorInitialSeed(generator: number): number | bigint;
+  generatorSeed(generator: number): number | bigint;
+  generatorGetState(generator: number): Handle;
+  generatorSetState(generator: number, state: Handle): void;
+  generatorDevice(generator: number): string;
+  manualSeed(seed: number | bigint): void;
+  initialSeed(): number | bigint;
+  seed(): number | bigint;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  getNumInteropThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(device?: NativeDeviceArg): void;
+  cudaDeviceName(device?: NativeDeviceArg): string;
+  /** [allocated, maxAllocated, reserved, maxReserved] bytes. */
+  cudaMemory(device?: NativeDeviceArg): [number, number, number, number];
+  cudaResetPeak(device?: NativeDeviceArg): void;
+  cudaEmptyCache(): void;
+  buildInfo(): NativeBuildInfo;
+
+  // ---- CPU allocator (alloc.cpp) ----
+  /** [cached, inUse, cap] bytes of the large-block pools. */
+  cpuCacheInfo(): [number, number, number];
+  cpuEmptyCache(): void;
+
+  // ---- optimizers (optim.cpp) ----
+  /** flags: AdamFlag bits. grads null: each parameter's own .grad. */
+  adamStep(params: Handle[], grads: Handle[] | null, expAvgs: Handle[], expAvgSqs: Handle[], maxExpAvgSqs: Handle[], steps: Handle[],
+    beta1: number, beta2: number, lr: number, weightDecay: number, eps: number, flags: number): void;
+  adamFusedAvailable(): boolean;
+  /** foreach: a Foreach code. */
+  zeroGrads(params: Handle[], foreach: number, setToNone: boolean): void;
+  hasGrads(params: Handle[]): boolean[];
+}
+
+/**
+ * Every entry point's name, once: the compiler checks this list against NativeAddon (a missing or
+ * extra name does not compile) and test/native-boundary.test.ts checks it against the loaded binary.
+ */
+export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
+  setErrorFactory: true, setArgBuffer: true, codes: true, objectKind: true, objectFree: true, liveObjects: true,
+  free: true, freeMany: true, liveCount: true, liveBytes: true,
+  fromBuffer: true, toBuffer: true, item: true, shape: true, stride: true, dim: true, numel: true, dtype: true, device: true,
+  requiresGrad: true, isLeaf: true, isContiguous: true, storageOffset: true, sameTensor: true, sameStorage: true, gradFn: true,
+  to: true, requiresGrad_: true, setData: true, index: true, indexPut: true,
+  fbin: true, fbinS: true, fun: true, fbinI: true, fbinSI: true, funI: true, wrapScalar: true, binS: true, binI: true, binSI: true,
+  backward: true, grad: true, setGrad: true, retainGrad: true, retainsGrad: true, setGradEnabled: true, isGradEnabled: true, autogradGrad: true,
+  opHandle: true, call: true,
+  generatorNew: true, generatorDefault: true, generatorManualSeed: true, generatorInitialSeed: true, generatorSeed: true,
+  generatorGetState: true, generatorSetState: true, generatorDevice: true, manualSeed: true, initialSeed: true, seed: true,
+  setNumThreads: true, getNumThreads: true, getNumInteropThreads: true,
+  cudaIsAvailable: true, cudaDeviceCount: true, cudaSynchronize: true, cudaDeviceName: true, cudaMemory: true, cudaResetPeak: true,
+  cudaEmptyCache: true, buildInfo: true,
+  cpuCacheInfo: true, cpuEmptyCache: true,
+  adamStep: true, adamFusedAvailable: true, zeroGrads: true, hasGrads: true,
+};

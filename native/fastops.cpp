@@ -18,6 +18,17 @@
 namespace sp {
 namespace {
 
+// Named tensors: has_names() exists on libtorch 1.13 and is gone from recent 2.x (and with it, names).
+template <class T>
+auto hasNamesImpl(const T& t, int) -> decltype(t.has_names()) {
+  return t.has_names();
+}
+template <class T>
+bool hasNamesImpl(const T&, long) {
+  return false;
+}
+bool hasNames(const at::Tensor& t) { return hasNamesImpl(t, 0); }
+
 // ATen's semantics (argmax/argmin and max.dim/min.dim on CPU): the index of the first NaN if the row
 // has one, else of the first element equal (==, so -0.0 ties with 0.0) to the row's maximum / minimum.
 template <bool Max>
@@ -78,7 +89,7 @@ int64_t extremeIndex(const float* x, int64_t n) {
 // A plain float32 CPU tensor the loops can read directly.
 bool plainFloat(const at::Tensor& t) {
   return t.defined() && t.layout() == at::kStrided && t.device().is_cpu() && t.scalar_type() == at::kFloat &&
-         t.is_contiguous() && !t.is_neg() && !t._is_zerotensor() && !t.has_names() && t.numel() > 0;
+         t.is_contiguous() && !t.is_neg() && !t._is_zerotensor() && !hasNames(t) && t.numel() > 0;
 }
 
 // Shape of a reduction over the last dimension.
@@ -161,7 +172,7 @@ bool oneHotHook(std::vector<c10::IValue>& stack) {  // one_hot(Tensor self, int 
   const at::Tensor t = stack[0].toTensor();
   int64_t classes = stack[1].toInt();
   if (!(t.defined() && t.layout() == at::kStrided && t.device().is_cpu() && t.scalar_type() == at::kLong &&
-        t.is_contiguous() && !t.is_neg() && !t._is_zerotensor() && !t.has_names() && t.numel() > 0))
+        t.is_contiguous() && !t.is_neg() && !t._is_zerotensor() && !hasNames(t) && t.numel() > 0))
     return false;
   const int64_t* x = t.data_ptr<int64_t>();
   const int64_t n = t.numel();

@@ -6,6 +6,7 @@
 const { spawnSync } = require('child_process');
 const path = require('path');
 const os = require('os');
+const fs = require('fs');
 const { findLibtorch, searched } = require('./libtorch');
 
 const lt = findLibtorch();
@@ -19,4 +20,20 @@ const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const args = [cmakeJs, 'rebuild', '--directory', path.join(__dirname, '..'), `--CDTorch_DIR=${lt.cmakeDir}`, ...process.argv.slice(2)];
 const env = { ...process.env, CMAKE_BUILD_PARALLEL_LEVEL: process.env.CMAKE_BUILD_PARALLEL_LEVEL || String(Math.min(os.cpus().length, 4)) };
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
-process.exit(r.status === null ? 1 : r.status);
+if (r.status !== 0) process.exit(r.status === null ? 1 : r.status);
+
+// The binary must use exactly the libtorch it was built against, whatever else is installed.
+const outIdx = process.argv.indexOf('--out');
+const out = path.join(outIdx >= 0 ? path.resolve(process.argv[outIdx + 1]) : path.join(__dirname, '..', 'build'), 'Release', 'sigprop.node');
+const ldd = spawnSync('ldd', [out], { encoding: 'utf8' });
+if (ldd.status === 0 && lt.libDir) {
+  const want = fs.realpathSync(lt.libDir);
+  const wrong = ldd.stdout.split('\n').map((l) => /^\s*(lib(?:torch|c10)[^ ]*) => (\S+)/.exec(l)).filter(Boolean)
+    .filter((m) => !fs.realpathSync(m[2]).startsWith(want + path.sep) && fs.realpathSync(path.dirname(m[2])) !== want);
+  if (wrong.length) {
+    console.error(`sigprop: the build links libtorch libraries from outside ${lt.libDir}:\n  ${wrong.map((m) => `${m[1]} => ${m[2]}`).join('\n  ')}` +
+      '\nIt would mix two libtorch versions at run time. Fix CMakeLists.txt\'s library search, or build with LIBTORCH set.');
+    process.exit(1);
+  }
+}
+console.error(`sigprop: built ${out} against libtorch ${lt.version || '?'} (${lt.libDir})`);

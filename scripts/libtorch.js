@@ -9,8 +9,9 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 
 function readVersion(includeDir) {
-  const f = path.join(includeDir, 'torch/csrc/api/include/torch/version.h');
-  if (!fs.existsSync(f)) return null;
+  // libtorch 2.x keeps the numbers in torch/headeronly/version.h (which the api header includes)
+  const f = ['torch/headeronly/version.h', 'torch/csrc/api/include/torch/version.h'].map((p) => path.join(includeDir, p)).find((p) => fs.existsSync(p));
+  if (!f) return null;
   const src = fs.readFileSync(f, 'utf8');
   const m = (k) => (src.match(new RegExp(`#define TORCH_VERSION_${k}\\s+(\\d+)`)) || [])[1];
   return m('MAJOR') ? `${m('MAJOR')}.${m('MINOR')}.${m('PATCH')}` : null;

@@ -1,15 +1,15 @@
 // A small CNN trained by PyTorch, saved with torch.save(model.state_dict()), loaded here into the
 // same network built with sigprop: the same outputs, bit for bit. And the reverse: a state dict
 // saved by sigprop loads in Python's model.load_state_dict and gives our outputs.
-// Goldens: /usr/bin/python3 test/golden/make_cnn_ckpt.py
+// Goldens: test/golden/make_cnn_ckpt.py (test/golden/make_all.sh, per libtorch version).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import * as torch from '../lib/torch';
+import { goldenPath, readGolden, matchingPython } from './helpers/golden';
 
 const { nn } = torch;
-const G = path.join(__dirname, 'golden');
 
 class SmallCNN extends nn.Module {
   features = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
@@ -26,10 +26,10 @@ const bits = (t: torch.Tensor) => Array.from(t.toTypedArray() as Float32Array);
 beforeAll(() => torch.setNumThreads(1));
 
 test('a state dict saved by PyTorch loads into the same sigprop network and gives the same outputs', () => {
-  const g = JSON.parse(fs.readFileSync(path.join(G, 'cnn_python.json'), 'utf8'));
+  const g = readGolden('cnn_python.json');
   const model = new SmallCNN();
   torch.tidy(() => {
-    const sd = torch.load(path.join(G, 'cnn_python.pt'));
+    const sd = torch.load(goldenPath('cnn_python.pt'));
     expect(Object.keys(sd)).toEqual(Object.keys(model.stateDict()));
     expect(model.loadStateDict(sd)).toEqual({ missingKeys: [], unexpectedKeys: [] });
     torch.dispose(sd);
@@ -67,7 +67,7 @@ test('a state dict saved by sigprop loads in PyTorch and gives the same outputs'
       fs.writeFileSync(inputFile, JSON.stringify({ input: Array.from(x.toTypedArray() as Float32Array, (v) => String(v)), input_shape: x.shape }));
       return bits(torch.noGrad(() => model.forward(x)));
     });
-    const out = JSON.parse(execFileSync('/usr/bin/python3', [path.join(G, 'cnn_check.py'), file, inputFile], { encoding: 'utf8' }));
+    const out = JSON.parse(execFileSync(matchingPython(), [path.join(__dirname, 'golden', 'cnn_check.py'), file, inputFile], { encoding: 'utf8' }));
     expect(out.keys).toEqual(torch.tidy(() => Object.keys(model.stateDict())));
     expect(out.num_batches_tracked).toBe(3);
     expect(Array.from(new Float32Array(floats(out.output)))).toEqual(ours);

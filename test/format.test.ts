@@ -1,9 +1,8 @@
 /**
- * Golden tests for lib/torch/format.ts against PyTorch 1.13's repr(tensor).
- * Regenerate the goldens with:  /usr/bin/python3 test/golden/format_cases.py
+ * Golden tests for lib/torch/format.ts against PyTorch's repr(tensor) (the version of the loaded libtorch).
+ * Goldens: test/golden/format_cases.py (test/golden/make_all.sh, per libtorch version).
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { readGolden } from './helpers/golden';
 import {
   formatTensor,
   getPrintOptions,
@@ -36,9 +35,7 @@ interface NumFmtRow {
   [key: string]: string | number;
 }
 
-const golden: { torch: string; cases: GoldenCase[]; numfmt: NumFmtRow[] } = JSON.parse(
-  fs.readFileSync(path.join(__dirname, 'golden', 'format.json'), 'utf8'),
-);
+const golden: { torch: string; cases: GoldenCase[]; numfmt: NumFmtRow[] } = readGolden('format.json');
 
 function decodeFloat(v: JsonValue): number {
   if (v === 'nan') return NaN;

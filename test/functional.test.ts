@@ -10,11 +10,10 @@
  * leak check.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as torch from '../lib/torch';
 import * as F from '../lib/torch/nn/functional';
 import type { Tensor } from '../lib/torch';
+import { readGolden } from './helpers/golden';
 
 // ---- the golden file --------------------------------------------------------------------------------------------
 type JsonValue = number | string | boolean;
@@ -29,9 +28,7 @@ interface Case {
   out: TensorSpec[]; gradFn: string | null; same: boolean; after: Record<string, TensorSpec>;
   grads: Record<string, TensorSpec | null>; probe: Record<string, JsonValue | null>;
 }
-const golden: { torch: string; threads: number; gradSeed: number; cases: Case[] } = JSON.parse(
-  fs.readFileSync(path.join(__dirname, 'golden', 'functional.json'), 'utf8'),
-);
+const golden: { torch: string; threads: number; gradSeed: number; cases: Case[] } = readGolden('functional.json');
 
 function decodeFloat(v: JsonValue): number {
   if (v === 'nan') return NaN;

@@ -1,12 +1,11 @@
 // torch.nn parity with PyTorch 1.13: initial weights under a seed, repr, forward, gradients and
 // buffers, for every layer (goldens: test/golden/make_nn.py), plus the Module API.
-import * as fs from 'fs';
-import * as path from 'path';
 import * as torch from '../lib/torch';
 import * as nn from '../lib/torch/nn';
+import { readGolden } from './helpers/golden';
 
 type Enc = { dtype: torch.DType; shape: number[]; values: (string | number | boolean)[] };
-const golden = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'nn.json'), 'utf8'));
+const golden = readGolden('nn.json');
 
 function decode(e: Enc): number[] {
   return e.values.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : typeof v === 'boolean' ? Number(v) : Number(v)));

@@ -9,15 +9,15 @@
  * momenta) exactly.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import * as torch from '../lib/torch';
 import type { Tensor } from '../lib/torch';
 import * as optim from '../lib/torch/optim';
 import { singleTensorAdam, adamFusedAvailable, AdamLists } from '../lib/torch/optim/adam';
+import { readGolden, TORCH_SERIES } from './helpers/golden';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
-const G: Json = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'optim.json'), 'utf8'));
+const G: Json = readGolden('optim.json');
 const STEPS: number = G.steps;
 const RESUME_AT: number = G.resume_at;
 
@@ -143,7 +143,7 @@ function train(c: Case, opt: optim.Optimizer, ps: Tensor[], x: Tensor, y: Tensor
 
 const cases: Case[] = G.optim;
 
-describe('optimizers match PyTorch 1.13 bitwise (50-step trajectories)', () => {
+describe(`optimizers match PyTorch ${TORCH_SERIES} bitwise (50-step trajectories)`, () => {
   for (const c of cases) {
     for (const foreach of [false, true]) {
       test(`${c.name} foreach=${foreach}`, () => {
@@ -273,7 +273,7 @@ function ourSchedSD(s: AnySched): Json {
   return sd;
 }
 
-describe('lr schedulers match PyTorch 1.13 bitwise', () => {
+describe(`lr schedulers match PyTorch ${TORCH_SERIES} bitwise`, () => {
   for (const c of G.sched as Json[]) {
     test(c.name, () => {
       const problems = torch.tidy(() => {

@@ -17,10 +17,11 @@ import {
 } from '../lib/torch/serialization';
 import { ZipReader, ZipWriter } from '../lib/torch/zipfile';
 import { Pickler } from '../lib/torch/pickle';
+import { goldenPath, matchingPython } from './helpers/golden';
 
-const GOLDEN = path.join(__dirname, 'golden', 'ckpt');
+const GOLDEN = goldenPath('ckpt');
 const SCRIPT = path.join(__dirname, 'golden', 'make_ckpt.py');
-const PY = '/usr/bin/python3';
+const PY = matchingPython();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Spec = any;
 const expected: Record<string, Spec> = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8'));

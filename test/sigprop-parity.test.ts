@@ -4,16 +4,15 @@
 // (test/golden/sigprop_traces.json, made by test/golden/make_sigprop.py with Debian's torch 1.13
 // at 1 thread). Same seed, modules built in Python's order: the global loss, every layer's loss,
 // monitor accuracy and target matrix, the final weights and an eval pass must be EQUAL.
-import * as fs from 'fs';
-import * as path from 'path';
 import * as lib from '../lib';
 import { loadFashion, haveFashion } from './helpers/fashion';
+import { readGolden } from './helpers/golden';
 
 const { torch } = lib;
 const F = torch.nn.functional;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nets = require('../bench/sigprop-nets')(lib);
-const golden = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'sigprop_traces.json'), 'utf8'));
+const golden = readGolden('sigprop_traces.json');
 const BATCH = golden.data.batch_size as number;
 const STEPS = golden.data.steps as number;
 const TOPK = 6;

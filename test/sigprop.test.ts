@@ -2,9 +2,8 @@
 // losses / monitors, errors, the README's extension points, and memory. Numbers of the smaller
 // pieces come from the original library (test/golden/sigprop_units.json, made by
 // test/golden/make_sigprop_units.py); the 20-step training traces are in sigprop-parity.test.ts.
-import * as fs from 'fs';
-import * as path from 'path';
 import * as sigprop from '../lib';
+import { readGolden } from './helpers/golden';
 
 const { torch } = sigprop;
 const { nn, optim } = torch;
@@ -13,7 +12,7 @@ type Tensor = InstanceType<typeof torch.Tensor>;
 type Module = InstanceType<typeof nn.Module>;
 type Enc = { dtype: string; shape: number[]; values: (string | number)[] };
 
-const units = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'sigprop_units.json'), 'utf8'));
+const units = readGolden('sigprop_units.json');
 
 /** The golden scripts' input recipe: float32(sin(k * (i + 1)) * (1 + (i % 7) / 7)). */
 function ramp(shape: number[], k = 1.0): Tensor {

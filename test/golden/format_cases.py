@@ -25,6 +25,7 @@ import random
 import struct
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch._tensor_str as ts
 
@@ -316,7 +317,7 @@ for d in doubles:
     numfmt.append(row)
 
 out = {'torch': torch.__version__, 'cases': cases, 'numfmt': numfmt}
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'format.json')
+path = golden_dir.path('format.json')
 with open(path, 'w') as f:
     json.dump(out, f, separators=(',', ':'))
 print('wrote %s: %d cases, %d numfmt rows, %d bytes' % (path, len(cases), len(numfmt), os.path.getsize(path)))

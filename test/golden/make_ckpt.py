@@ -30,11 +30,12 @@ import sys
 import zipfile
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, 'ckpt')
+OUT = golden_dir.folder('ckpt')
 
 DT = {
     torch.float32: 'float32', torch.float64: 'float64', torch.float16: 'float16',

@@ -8,6 +8,7 @@ import json
 import os
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn as nn
 
@@ -45,8 +46,8 @@ if __name__ == '__main__':
     model.eval()
     with torch.no_grad():
         y = model(x)
-    torch.save(model.state_dict(), os.path.join(HERE, 'cnn_python.pt'))
-    with open(os.path.join(HERE, 'cnn_python.json'), 'w') as f:
+    torch.save(model.state_dict(), golden_dir.path('cnn_python.pt'))
+    with open(golden_dir.path('cnn_python.json'), 'w') as f:
         json.dump({'input': [repr(v) for v in x.flatten().tolist()], 'input_shape': list(x.shape),
                    'output': [repr(v) for v in y.flatten().tolist()], 'output_shape': list(y.shape)}, f)
     print('wrote cnn_python.pt and cnn_python.json')

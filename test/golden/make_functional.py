@@ -35,6 +35,7 @@ import warnings
 
 import numpy as np
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn.functional as F
 
@@ -63,7 +64,7 @@ def enc_float(v, dtype):
     if math.isinf(v):
         return 'inf' if v > 0 else '-inf'
     if dtype == torch.float32:
-        short = float(repr(np.float32(v)))
+        short = float(str(np.float32(v)))  # str: numpy 2 repr() is "np.float32(...)"
         assert np.float32(short) == np.float32(v) and (v != 0 or math.copysign(1, short) == math.copysign(1, v))
         return short
     return float(v)
@@ -508,7 +509,7 @@ def main():
         res = run_case(c)
         c.update(res)
         cases.append(c)
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'functional.json')
+    path = golden_dir.path('functional.json')
     head = json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'gradSeed': GRAD_SEED}, separators=(',', ':'))
     body = ',\n'.join(json.dumps(c, allow_nan=False, separators=(',', ':')) for c in cases)
     text = head[:-1] + ',"cases":[\n' + body + '\n]}\n'

@@ -7,6 +7,7 @@ import math
 import os
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn as nn
 
@@ -138,7 +139,7 @@ def init_cases():
 
 data = {'torch': torch.__version__, 'cases': {n: run_case(n, *spec) for n, spec in CASES.items()},
         'embedding': embedding_case(), 'init': init_cases()}
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'nn.json')
+path = golden_dir.path('nn.json')
 with open(path, 'w') as f:
     json.dump(data, f, separators=(',', ':'))
 print(f'wrote {path}: {len(CASES)} layer cases, {os.path.getsize(path)} bytes')

@@ -25,6 +25,7 @@ import os
 import warnings
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn.functional as F
 
@@ -909,7 +910,7 @@ def run():
 
 if __name__ == '__main__':
     data = run()
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ops.json')
+    path = golden_dir.path('ops.json')
     text = json.dumps(data, allow_nan=False, separators=(',', ':'))
     assert len(text) < 400_000, f'ops.json would be {len(text)} bytes'
     with open(path, 'w') as f:

@@ -23,6 +23,7 @@ import os
 import warnings
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 from torch.optim import lr_scheduler as S
 
@@ -327,7 +328,7 @@ def model():
 
 
 out = {'torch': torch.__version__, 'steps': STEPS, 'resume_at': RESUME_AT, 'model': model(), 'optim': OPTIM, 'sched': SCHED}
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'optim.json')
+path = golden_dir.path('optim.json')
 with open(path, 'w') as f:
     json.dump(out, f, separators=(',', ':'))
 print('wrote %s: %d optimizer cases, %d scheduler cases, %d bytes' % (path, len(OPTIM), len(SCHED), os.path.getsize(path)))

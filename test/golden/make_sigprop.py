@@ -63,13 +63,14 @@ import sys
 import time
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
 
 ORIG = sys.argv[1] if len(sys.argv) > 1 else '/tmp/sigprop-orig'
-OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sigprop_traces.json')
+OUT = sys.argv[2] if len(sys.argv) > 2 else golden_dir.path('sigprop_traces.json')
 sys.path.insert(0, ORIG)
 import sigprop  # noqa: E402
 

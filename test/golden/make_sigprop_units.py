@@ -22,12 +22,13 @@ import os
 import sys
 
 import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 ORIG = sys.argv[1] if len(sys.argv) > 1 else '/tmp/sigprop-orig'
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sigprop_units.json')
+OUT = golden_dir.path('sigprop_units.json')
 sys.path.insert(0, ORIG)
 import sigprop  # noqa: E402
 

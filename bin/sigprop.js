@@ -13,26 +13,35 @@ function doctor(json) {
     process.exit(1);
   }
   const b = torch.buildInfo();
+  const [deviceCount, cudaWhy] = b.cuda ? [torch.cuda.deviceCount(), torch.cuda.unavailableReason()] : [0, null];
   Object.assign(info, {
     addon: b.addonPath,
     libtorchVersion: b.torchVersion,
     libtorchPath: b.libtorchPath,
     cudaBuild: b.cuda,
+    cudaVersion: b.cudaVersion,
     cudaAvailable: torch.cuda.isAvailable(),
+    cudaDeviceCount: deviceCount,
+    cudaUnavailableReason: torch.cuda.isAvailable() ? null : cudaWhy ?? (b.cuda ? 'no device' : 'CPU-only build'),
     cudaDevices: [],
+    mkl: b.mkl,
+    mkldnn: b.mkldnn,
+    blas: torch.blasLibrary(),
     threads: torch.getNumThreads(),
     interopThreads: torch.getNumInteropThreads(),
   });
-  if (info.cudaAvailable) for (let i = 0; i < torch.cuda.deviceCount(); i++) info.cudaDevices.push(torch.cuda.getDeviceName(i));
+  if (info.cudaAvailable) for (let i = 0; i < deviceCount; i++) info.cudaDevices.push(torch.cuda.getDeviceName(i));
   if (json) return console.log(JSON.stringify(info));
+  const build = info.cudaBuild ? `CUDA build, CUDA ${info.cudaVersion}` : 'CPU-only build';
   const rows = [
     ['sigprop', info.package],
     ['node', info.node],
     ['addon', path.relative(process.cwd(), info.addon) || info.addon],
     ['libtorch', `${info.libtorchVersion} (${info.libtorchPath})`],
     ['CUDA', info.cudaAvailable
-      ? `available, ${info.cudaDevices.length} device(s): ${info.cudaDevices.map((n, i) => `cuda:${i} ${n}`).join(', ')}`
-      : `not available (${info.cudaBuild ? 'CUDA build, no device found' : 'CPU-only build'})`],
+      ? `${build}: ${deviceCount} device(s): ${info.cudaDevices.map((n, i) => `cuda:${i} ${n}`).join(', ')}`
+      : `${build}: not available, device count ${deviceCount} (${info.cudaUnavailableReason})`],
+    ['CPU', `BLAS ${info.blas}; MKL ${info.mkl ? 'yes' : 'no'}; oneDNN ${info.mkldnn ? 'yes' : 'no'}`],
     ['threads', `${info.threads} intra-op, ${info.interopThreads} inter-op`],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(10)} ${v}`);

@@ -299,9 +299,10 @@ static Napi::Value jsGetNumInteropThreads(const Napi::CallbackInfo& info) {
 }
 
 // ---- CUDA ---------------------------------------------------------------------------------------------------
+static std::string cudaUnavailableReason(int* count);
 [[noreturn]] static void noCuda() {
 #ifdef SIGPROP_CUDA
-  throw JsError(code::ErrKind_Cuda, "CUDA is not available: no CUDA device was found (torch.cuda.isAvailable() is false)");
+  throw JsError(code::ErrKind_Cuda, "CUDA is not available: " + cudaUnavailableReason(nullptr) + " (torch.cuda.isAvailable() is false)");
 #else
   throw JsError(code::ErrKind_Cuda, "CUDA is not available: this addon was built against a CPU-only libtorch");
 #endif
@@ -330,6 +331,40 @@ static Napi::Value jsCudaIsAvailable(const Napi::CallbackInfo& info) {
 
 static Napi::Value jsCudaDeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+}
+
+// Why there is no CUDA device ("" when there are devices): no driver, no device, a driver too old,
+// a CPU-only build.
+static std::string cudaUnavailableReason(int* count) {
+  if (count) *count = 0;
+#ifdef SIGPROP_CUDA
+  int n = 0;
+  cudaError_t err = cudaGetDeviceCount(&n);
+  if (err == cudaSuccess) {
+    if (count) *count = n;
+    return n > 0 ? "" : "the CUDA runtime found no device";
+  }
+  if (err == cudaErrorInsufficientDriver || err == cudaErrorNoDevice) {
+    void* drv = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+    if (!drv) drv = dlopen("libcuda.so.1", RTLD_LAZY);
+    if (!drv) return "no NVIDIA driver is installed (libcuda.so.1 was not found)";
+    dlclose(drv);
+  }
+  return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err);
+#else
+  return "this addon was built against a CPU-only libtorch";
+#endif
+}
+
+// cudaStatus() -> [deviceCount, why]: why is null when devices were found.
+static Napi::Value jsCudaStatus(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int n = 0;
+  std::string why = cudaUnavailableReason(&n);
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::Number::New(env, n));
+  a.Set(1u, why.empty() ? env.Null() : Napi::String::New(env, why));
+  return a;
 }
 
 static Napi::Value jsCudaSynchronize(const Napi::CallbackInfo& info) {
@@ -388,20 +423,28 @@ static Napi::Value jsCudaEmptyCache(const Napi::CallbackInfo& info) {
 }
 
 // ---- build information -----------------------------------------------------------------------------------
+// The hash of the native sources (CMakeLists.txt), behind a marker that test/package.test.ts finds
+// in the bytes of every shipped binary, loadable here or not.
+static const char kSourceHash[] = "sigprop-source-hash:" SIGPROP_SOURCE_HASH;
+
 static Napi::Value jsBuildInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("torchVersion", TORCH_VERSION);
 #ifdef SIGPROP_CUDA
   o.Set("cuda", true);
+  o.Set("cudaVersion", std::to_string(CUDART_VERSION / 1000) + "." + std::to_string(CUDART_VERSION % 1000 / 10));
 #else
   o.Set("cuda", false);
+  o.Set("cudaVersion", env.Null());
 #endif
+  o.Set("mkl", at::hasMKL());
+  o.Set("mkldnn", at::hasMKLDNN());
   Dl_info dl;
   if (dladdr(reinterpret_cast<void*>(&at::get_num_threads), &dl) && dl.dli_fname) o.Set("libtorchPath", dl.dli_fname);
   if (dladdr(reinterpret_cast<void*>(&jsBuildInfo), &dl) && dl.dli_fname) o.Set("addonPath", dl.dli_fname);
   o.Set("parallelInfo", at::get_parallel_info());
-  o.Set("sourceHash", SIGPROP_SOURCE_HASH);
+  o.Set("sourceHash", kSourceHash + sizeof("sigprop-source-hash:") - 1);
   return o;
 }
 
@@ -422,6 +465,7 @@ void initRuntime(Napi::Env env, Napi::Object exports) {
   SP_DEF("getNumInteropThreads", jsGetNumInteropThreads);
   SP_DEF("cudaIsAvailable", jsCudaIsAvailable);
   SP_DEF("cudaDeviceCount", jsCudaDeviceCount);
+  SP_DEF("cudaStatus", jsCudaStatus);
   SP_DEF("cudaSynchronize", jsCudaSynchronize);
   SP_DEF("cudaDeviceName", jsCudaDeviceName);
   SP_DEF("cudaMemory", jsCudaMemory);

@@ -25,11 +25,14 @@ if (r.status !== 0) process.exit(r.status === null ? 1 : r.status);
 // The binary must use exactly the libtorch it was built against, whatever else is installed.
 const outIdx = process.argv.indexOf('--out');
 const out = path.join(outIdx >= 0 ? path.resolve(process.argv[outIdx + 1]) : path.join(__dirname, '..', 'build'), 'Release', 'sigprop.node');
-const ldd = spawnSync('ldd', [out], { encoding: 'utf8' });
+// (A shipped binary has no RUNPATH: resolve it as the loader will, with that libtorch's folder first.)
+const lddEnv = { ...process.env, LD_LIBRARY_PATH: [lt.libDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+const ldd = spawnSync('ldd', [out], { encoding: 'utf8', env: lddEnv });
 if (ldd.status === 0 && lt.libDir) {
   const want = fs.realpathSync(lt.libDir);
-  const wrong = ldd.stdout.split('\n').map((l) => /^\s*(lib(?:torch|c10)[^ ]*) => (\S+)/.exec(l)).filter(Boolean)
-    .filter((m) => !fs.realpathSync(m[2]).startsWith(want + path.sep) && fs.realpathSync(path.dirname(m[2])) !== want);
+  const inside = (p) => fs.existsSync(p) && fs.realpathSync(path.dirname(p)) === want;
+  const wrong = ldd.stdout.split('\n').map((l) => /^\s*(lib(?:torch|c10)[^ ]*) => (.+?)(?: \(0x[0-9a-f]+\))?$/.exec(l)).filter(Boolean)
+    .filter((m) => !inside(m[2]));
   if (wrong.length) {
     console.error(`sigprop: the build links libtorch libraries from outside ${lt.libDir}:\n  ${wrong.map((m) => `${m[1]} => ${m[2]}`).join('\n  ')}` +
       '\nIt would mix two libtorch versions at run time. Fix CMakeLists.txt\'s library search, or build with LIBTORCH set.');

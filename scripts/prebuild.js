@@ -32,7 +32,8 @@ const needed = execFileSync('readelf', ['-d', path.join(dir, file)], { encoding:
   .filter((n) => /^lib(torch|c10)/.test(n));
 const manifestFile = path.join(dir, 'manifest.json');
 const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : [];
-const entry = { file, torch: `${maj}.${min}`, cuda: lt.cuda ? lt.cudaVersion || 'unknown' : null, libs: needed, builtWith: `${lt.source}, libtorch ${lt.version}` };
+const builtWith = lt.pytorchVersion ? `PyTorch ${lt.pytorchVersion} (pip wheel), libtorch ${lt.version}` : `${lt.source}, libtorch ${lt.version}`;
+const entry = { file, torch: `${maj}.${min}`, cuda: lt.cuda ? lt.cudaVersion || 'unknown' : null, libs: needed, builtWith };
 const out = manifest.filter((e) => e.file !== file).concat([entry]);
 fs.writeFileSync(manifestFile, JSON.stringify(out, null, 2) + '\n');
 console.error(`prebuild: ${path.relative(root, path.join(dir, file))} (links ${needed.join(', ')})`);

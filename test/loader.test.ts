@@ -50,6 +50,19 @@ describe('selectBinary', () => {
     expect(selectBinary([CPU], [systemCandidate({})], fakeFs(debian.slice(0, 2)))).toBeNull();
   });
 
+  test('a binary fits only the libtorch major.minor it was built for, and a CUDA binary only the same CUDA major', () => {
+    const v214 = { ...CUDA, file: 'sigprop-torch-2.14-cu130.node', torch: '2.14' };
+    const cpu213: ManifestEntry = { file: 'sigprop-torch-2.13-cpu.node', torch: '2.13', cuda: null, libs: ['libc10.so', 'libtorch_cpu.so', 'libtorch.so'] };
+    const pip214 = ['libtorch_cuda.so', 'libc10.so', 'libtorch_cpu.so', 'libc10_cuda.so', 'libtorch.so'].map((l) => `${pipDir}/${l}`);
+    expect(selectBinary([CUDA, cpu213, v214], [pytorch(pipDir, '2.14.1', '13.0')], fakeFs(pip214))?.entry.file).toBe(v214.file);
+    // libtorch 2.14 CPU has the 2.13 binary's library names, but not its ABI
+    expect(selectBinary([cpu213], [pytorch(pipDir, '2.14.1', null)], fakeFs(pip214))).toBeNull();
+    expect(selectBinary([v214], [pytorch(pipDir, '2.14.1', '12.8')], fakeFs(pip214))).toBeNull();
+    // Debian's libtorch-dev puts unversioned names beside the versioned ones: of unknown version, only version-named binaries fit
+    const debianDev = [...debian, ...['libc10.so', 'libtorch_cpu.so', 'libtorch.so'].map((l) => `/usr/lib/x86_64-linux-gnu/${l}`)];
+    expect(selectBinary([cpu213, CPU], [systemCandidate({})], fakeFs(debianDev))?.entry.file).toBe(CPU.file);
+  });
+
   test('the no-fit message lists the shipped binaries, where it looked, and the fix', () => {
     const cands = [systemCandidate({}), pytorch(pipDir, '2.11.0', null)];
     const msg = noFitMessage('/pkg/prebuilds/linux-x64', [CPU, CUDA], cands, fakeFs([`${pipDir}/libtorch_cpu.so`]));
@@ -67,6 +80,7 @@ describe('the loader on this machine', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigprop-loader-'));
     fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
     fs.cpSync(path.join(root, 'prebuilds'), path.join(dir, 'prebuilds'), { recursive: true });
+    fs.cpSync(path.join(root, 'scripts'), path.join(dir, 'scripts'), { recursive: true });
     fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
     if (manifest) fs.writeFileSync(path.join(dir, 'prebuilds/linux-x64/manifest.json'), JSON.stringify(manifest));
@@ -102,6 +116,20 @@ describe('the loader on this machine', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(lt, { recursive: true, force: true });
+    }
+  });
+
+  const venv = path.join(root, '.venv-torch2');
+  (fs.existsSync(path.join(venv, 'bin/python')) ? test : test.skip)('a virtual environment with PyTorch 2.14 (SIGPROP_VENV) gets the 2.14 CUDA binary, its libraries preloaded', () => {
+    const dir = packageCopy();
+    try {
+      const r = run(dir, { SIGPROP_VENV: venv });
+      expect(r.stderr).toBe('');
+      const [file, sum] = r.stdout.trim().split(' ');
+      expect(path.basename(file)).toBe('sigprop-torch-2.14-cu130.node');
+      expect(sum).toBe('9');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -71,6 +71,15 @@ describe('shipped binary (prebuilds/)', () => {
     expect(hash).toBe(sourceHash(root));
   });
 
+  test('every shipped binary (CUDA ones too, which need their libtorch to load) was built from the current native sources', () => {
+    for (const e of manifest as { file: string }[]) {
+      const bytes = fs.readFileSync(path.join(root, 'prebuilds/linux-x64', e.file)).toString('latin1');
+      const m = /sigprop-source-hash:([0-9a-f]{64})/.exec(bytes);
+      // If this fails, native/ changed without rebuilding that binary: `npm run build:prebuild` with its libtorch (docs/design.md).
+      expect([e.file, m?.[1]]).toEqual([e.file, sourceHash(root)]);
+    }
+  });
+
   test('computes correctly', () => {
     const r = node(['-e', "const t = require('./dist/torch'); t.manualSeed(0); console.log(t.randn(3).mul(2).sum().item().toFixed(4))"], { SIGPROP_ADDON: prebuild });
     expect(r.stderr).toBe('');
@@ -108,6 +117,7 @@ describe('load errors', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigprop-nobin-'));
     try {
       fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      fs.cpSync(path.join(root, 'scripts'), path.join(dir, 'scripts'), { recursive: true });
       fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
       fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
       const r = node(['-e', "require('./dist/torch')"], { SIGPROP_ADDON: '' }, dir);

@@ -5,6 +5,8 @@ import { checkSeed } from './random';
 type DeviceArg = number | string | undefined;
 export function isAvailable(): boolean { return N.cudaIsAvailable(); }
 export function deviceCount(): number { return N.cudaDeviceCount(); }
+/** Why CUDA is not available (no driver, no device, a CPU-only build), or null when it is. */
+export function unavailableReason(): string | null { return N.cudaStatus()[1]; }
 export function getDeviceName(device?: DeviceArg): string { return N.cudaDeviceName(device); }
 export function synchronize(device?: DeviceArg): void { N.cudaSynchronize(device); }
 /** Bytes currently allocated by tensors on the device. */

@@ -74,9 +74,9 @@ export function toDevice(d: unknown, param = 'device'): Device {
   const m = typeof d === 'string' ? DEVICE_RE.exec(d) : null;
   if (!m) throw new TypeError(`'${param}' must be a device ('cpu', 'cuda' or 'cuda:N'), got ${describe(d)}`);
   if (m[1] === 'cuda') {
-    if (cudaCount === undefined) cudaCount = N.cudaDeviceCount() as number;
+    if (cudaCount === undefined) cudaCount = N.cudaDeviceCount();
     if (cudaCount === 0) {
-      throw new CudaError(`CUDA is not available (${N.buildInfo().cuda ? 'no CUDA device was found' : 'this addon was built against a CPU-only libtorch'}), but '${param}' asked for '${d}'`);
+      throw new CudaError(`CUDA is not available (${N.cudaStatus()[1] ?? 'no CUDA device was found'}), but '${param}' asked for '${d}'`);
     }
     const idx = m[3] === undefined ? 0 : Number(m[3]);
     if (idx >= cudaCount) throw new CudaError(`'${param}' asked for '${d}' but there are only ${cudaCount} CUDA device(s)`);

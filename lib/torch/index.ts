@@ -23,7 +23,7 @@ export * as nn from './nn';
 export * as optim from './optim';
 export { save, load, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
 export type { LoadOptions, MapLocation } from './serialization';
-export { version, buildInfo } from './info';
+export { version, buildInfo, blasLibrary } from './info';
 
 // dtype constants, as torch.float32 etc.
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64', float16 = 'float16', half = 'float16';

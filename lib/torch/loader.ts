@@ -10,6 +10,7 @@
  * fits a libtorch when all of its libs are in that libtorch's library folder.
  */
 import * as path from 'path';
+import type { Installation } from '../../scripts/libtorch';
 
 export interface ManifestEntry {
   file: string;
@@ -26,8 +27,36 @@ export interface LibtorchCandidate {
   libDirs: string[];
   /** Whether the dynamic linker finds these folders by itself (else the libs are preloaded). */
   onLinkerPath: boolean;
+  /** libtorch version ('2.14.1'); unknown for a bare folder: then only version-named libraries fit. */
   version?: string | null;
+  /** CUDA version of a CUDA build ('13.0'), null for a CPU build or unknown. */
   cuda?: string | null;
+}
+
+/** The candidate for an installation scripts/libtorch.js found. */
+export function candidateOf(i: Installation): LibtorchCandidate {
+  return { source: i.source, libDirs: i.libDirs ?? (i.libDir ? [i.libDir] : []), onLinkerPath: i.onLinkerPath, version: i.version, cuda: i.cudaVersion };
+}
+
+/** 'major.minor' of a version string ('2.14.1+cu130' -> '2.14'). */
+export function series(version: string): string {
+  return version.split('+')[0].split('.').slice(0, 2).join('.');
+}
+
+/**
+ * Whether a binary built for entry.torch can run with this libtorch: the same major.minor (the C++
+ * ABI changes between minor versions), and for a CUDA binary the same CUDA major version (it links
+ * libcudart.so.<major>). A candidate of unknown version fits only binaries whose libraries carry
+ * the version in their names (Debian's libtorch_cpu.so.1.13).
+ */
+function versionFits(entry: ManifestEntry, c: LibtorchCandidate): boolean {
+  if (c.version) {
+    if (series(c.version) !== entry.torch) return false;
+  } else if (!entry.libs.some((l) => l.endsWith(`.so.${entry.torch}`))) {
+    return false;
+  }
+  if (entry.cuda && c.cuda && entry.cuda.split('.')[0] !== c.cuda.split('.')[0]) return false;
+  return true;
 }
 
 export interface Selection {
@@ -59,6 +88,7 @@ export function envCandidate(env: Record<string, string | undefined>): LibtorchC
 export function selectBinary(manifest: ManifestEntry[], candidates: LibtorchCandidate[], fs: FsView): Selection | null {
   for (const candidate of candidates) {
     for (const entry of manifest) {
+      if (!versionFits(entry, candidate)) continue;
       const found: string[] = [];
       for (const lib of entry.libs) {
         const dir = candidate.libDirs.find((d) => fs.exists(path.join(d, lib)));
@@ -97,9 +127,15 @@ export function noFitMessage(platformDir: string, manifest: ManifestEntry[], can
     const what = c.version ? ` libtorch ${c.version}${c.cuda ? ` CUDA ${c.cuda}` : ''}` : '';
     return `  - ${c.source}:${what}${libs.length ? ` (${libs.join(', ')})` : ''}`;
   }).join('\n');
+  const versioned = candidates.filter((c) => c.version);
+  const pip = manifest.filter((e) => e.cuda).map((e) => e.torch).sort().reverse()[0];
+  const fix = versioned.length
+    ? `Fix: build the addon against the libtorch ${versioned[0].version} found (${versioned[0].source}): apt-get install -y cmake g++ && npm rebuild sigprop` +
+      (pip ? `   (or install a PyTorch a shipped binary fits: pip install torch==${pip}.*)` : '')
+    : `Fix: install a libtorch a shipped binary fits: ${pip ? `pip install torch==${pip}.*, or ` : ''}on Debian 12 apt-get install -y libtorch1.13`;
   return `sigprop: no shipped native addon fits the libtorch on this machine.\n` +
     `Shipped binaries (${platformDir}):\n${shipped}\n` +
     `Looked for their libtorch libraries in:\n${found}\n` +
-    'Fix: install a libtorch a shipped binary fits (Debian 12: apt-get install -y libtorch1.13), or build from source against yours: ' +
-    'apt-get install -y cmake g++ && npm rebuild sigprop   (LIBTORCH=/path/to/libtorch or SIGPROP_LIBTORCH_USE_PYTORCH=1 choose which libtorch)';
+    `${fix}\n` +
+    'Or build from source against any libtorch: apt-get install -y cmake g++ && npm rebuild sigprop   (LIBTORCH=/path/to/libtorch, SIGPROP_PYTHON or SIGPROP_VENV choose which libtorch; Debian 12: apt-get install -y libtorch1.13)';
 }

@@ -17,6 +17,11 @@ export type NativeDeviceArg = string | number | null | undefined;
 export interface NativeBuildInfo {
   torchVersion: string;
   cuda: boolean;
+  /** The CUDA runtime version a CUDA build was compiled with ('13.0'), or null. */
+  cudaVersion: string | null;
+  /** Whether libtorch has MKL / oneDNN (MKL-DNN). */
+  mkl: boolean;
+  mkldnn: boolean;
   libtorchPath?: string;
   addonPath?: string;
   parallelInfo: string;
@@ -109,6 +114,8 @@ export interface NativeAddon {
   getNumInteropThreads(): number;
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
+  /** [device count, why there are none (null when there are)]. */
+  cudaStatus(): [number, string | null];
   cudaSynchronize(device?: NativeDeviceArg): void;
   cudaDeviceName(device?: NativeDeviceArg): string;
   /** [allocated, maxAllocated, reserved, maxReserved] bytes. */
@@ -148,7 +155,7 @@ export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   generatorNew: true, generatorDefault: true, generatorManualSeed: true, generatorInitialSeed: true, generatorSeed: true,
   generatorGetState: true, generatorSetState: true, generatorDevice: true, manualSeed: true, initialSeed: true, seed: true,
   setNumThreads: true, getNumThreads: true, getNumInteropThreads: true,
-  cudaIsAvailable: true, cudaDeviceCount: true, cudaSynchronize: true, cudaDeviceName: true, cudaMemory: true, cudaResetPeak: true,
+  cudaIsAvailable: true, cudaDeviceCount: true, cudaStatus: true, cudaSynchronize: true, cudaDeviceName: true, cudaMemory: true, cudaResetPeak: true,
   cudaEmptyCache: true, buildInfo: true,
   cpuCacheInfo: true, cpuEmptyCache: true,
   adamStep: true, adamFusedAvailable: true, zeroGrads: true, hasGrads: true,

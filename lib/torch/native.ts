@@ -6,16 +6,14 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
-import { spawnSync } from 'child_process';
 import { makeNativeError } from './errors';
-import { ManifestEntry, LibtorchCandidate, selectBinary, systemCandidate, envCandidate, noFitMessage } from './loader';
+import { ManifestEntry, LibtorchCandidate, Selection, selectBinary, systemCandidate, candidateOf, noFitMessage } from './loader';
+import type { NativeAddon } from './native-api';
+export type { NativeAddon } from './native-api';
 
 // Node < 18.18 has no Symbol.dispose; define it (as TypeScript's downlevel `using` expects) so that
 // Tensor[Symbol.dispose] is a real method there too.
 if (typeof Symbol.dispose !== 'symbol') Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('Symbol.dispose') });
-
-import type { NativeAddon } from './native-api';
-export type { NativeAddon } from './native-api';
 
 export const packageRoot = path.resolve(__dirname, '..', '..');
 export let addonPath = '';
@@ -28,18 +26,9 @@ function readManifest(): ManifestEntry[] {
   return JSON.parse(fs.readFileSync(f, 'utf8')) as ManifestEntry[];
 }
 
-/** A PyTorch installation's torch/lib, through python3 (slow: only asked for when needed). */
-function pytorchCandidate(explicit: boolean): LibtorchCandidate | null {
-  const py = process.env.SIGPROP_PYTHON || 'python3';
-  const r = spawnSync(py, ['-c', 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib")); print(torch.__version__); print(torch.version.cuda or "")'],
-    { encoding: 'utf8', timeout: 60000 });
-  if (r.status !== 0) {
-    if (explicit) throw new Error(`sigprop: SIGPROP_LIBTORCH_USE_PYTORCH=1 but \`${py} -c 'import torch'\` failed: install PyTorch for ${py}, or set SIGPROP_PYTHON`);
-    return null;
-  }
-  const [libDir, version, cuda] = r.stdout.trim().split('\n');
-  return { source: `PyTorch ${version} (${py})`, libDirs: [libDir], onLinkerPath: false, version, cuda: cuda || null };
-}
+/** The libtorch finder shared with the build scripts (plain JS, so it runs before anything is compiled). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a .js file outside lib/, shipped in scripts/
+const finder = require(path.join(packageRoot, 'scripts', 'libtorch.js')) as typeof import('../../scripts/libtorch');
 
 // RTLD_NODELETE (glibc): Node dlcloses a library that registers no addon; keep preloaded libtorch resident.
 const RTLD_NODELETE = 0x1000;
@@ -70,20 +59,24 @@ function resolveAddon(): string {
   }
   const manifest = readManifest();
   const view = { exists: (p: string) => fs.existsSync(p) };
-  const explicitPy = process.env.SIGPROP_LIBTORCH_USE_PYTORCH === '1';
+  // The places scripts/libtorch.js knows, in its order (LIBTORCH, SIGPROP_PYTHON, a venv, python3,
+  // the linker path); each is asked only if the ones before it have no fitting binary.
   const candidates: LibtorchCandidate[] = [];
-  const env = envCandidate(process.env);
-  if (env) candidates.push(env);
-  if (explicitPy) candidates.push(pytorchCandidate(true)!);
-  candidates.push(systemCandidate(process.env));
-  let sel = selectBinary(manifest, candidates, view);
-  if (!sel && !explicitPy) {
-    const py = pytorchCandidate(false);
-    if (py) {
-      candidates.push(py);
-      sel = selectBinary(manifest, [py], view);
+  let sel: Selection | null = null;
+  for (const place of finder.places(process.env)) {
+    let inst;
+    try {
+      inst = place.find();
+    } catch (e) {
+      throw new Error(`sigprop: ${(e as Error).message}`);
     }
+    if (!inst) continue;
+    const cand = candidateOf(inst);
+    candidates.push(cand);
+    sel = selectBinary(manifest, [cand], view);
+    if (sel) break;
   }
+  if (!candidates.some((c) => c.onLinkerPath)) candidates.push(systemCandidate(process.env));
   if (!sel) {
     throw new Error(`sigprop: no native addon for ${platformDir} (N-API 8): no local build in ${path.join(packageRoot, 'build/Release')}, and:\n` +
       noFitMessage(path.join(packageRoot, 'prebuilds', platformDir), manifest, candidates, view));

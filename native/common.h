@@ -87,6 +87,7 @@ void initDispatch(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
 void initAllocator(Napi::Env env, Napi::Object exports);
 void initOptim(Napi::Env env, Napi::Object exports);
+void initShare(Napi::Env env, Napi::Object exports);
 
 }  // namespace sp
 

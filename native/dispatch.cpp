@@ -129,9 +129,17 @@ static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
                                       " does not exist in this libtorch (" TORCH_VERSION ")");
   }
   std::vector<std::string> names;
-  for (const c10::Argument& a : op->schema().arguments()) names.push_back(camel(a.name()));
+  std::vector<size_t> genArgs;
+  const auto& args = op->schema().arguments();
+  for (size_t i = 0; i < args.size(); ++i) {
+    names.push_back(camel(args[i].name()));
+    const c10::TypePtr& t = args[i].type();
+    if (t->kind() == c10::TypeKind::OptionalType &&
+        t->expectRef<c10::OptionalType>().getElementType()->kind() == c10::TypeKind::GeneratorType)
+      genArgs.push_back(i);
+  }
   std::deque<OpEntry>& ops = cur().ops;
-  ops.push_back({*op, std::move(names), fastHookFor(name, overload)});
+  ops.push_back({*op, std::move(names), fastHookFor(name, overload), std::move(genArgs)});
   return Napi::Number::New(info.Env(), static_cast<double>(ops.size() - 1));
 }
 
@@ -162,6 +170,19 @@ static std::string opLabel(const c10::FunctionSchema& s) {
   std::string n = s.name();
   if (n.rfind("aten::", 0) == 0) n = n.substr(6);
   return camel(n) + "()";
+}
+
+// A random op given no generator, in an environment with its own default CPU generator (a Worker):
+// that generator, unless the op works on another device (CUDA generators are process-wide).
+static void useOwnGenerator(std::vector<c10::IValue>& stack, const std::vector<size_t>& genArgs) {
+  const at::Generator& own = cur().ownGenerator;
+  if (!own.defined()) return;
+  for (const c10::IValue& v : stack) {
+    if (v.isTensor() && v.toTensor().defined() && !v.toTensor().device().is_cpu()) return;
+    if (v.isDevice() && !v.toDevice().is_cpu()) return;
+  }
+  for (size_t i : genArgs)
+    if (stack[i].isNone()) stack[i] = c10::IValue(own);
 }
 
 // call(op, args[, discard]) -> the operator's result: a handle, a number, or an array of them.
@@ -200,6 +221,7 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
       throw;
     }
   }
+  if (!entry.genArgs.empty()) useOwnGenerator(stack, entry.genArgs);
   if (!(entry.fast && entry.fast(stack))) op.callBoxed(&stack);
   if (info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) return info.Env().Undefined();
   if (stack.size() == 1) return fromIValue(info.Env(), stack[0]);

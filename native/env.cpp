@@ -13,6 +13,7 @@ void enter(napi_env env) {
   void* data = nullptr;
   napi_get_instance_data(env, &data);
   tl_env = static_cast<Env*>(data);
+  drainUnrefs(env);
 }
 
 Env& cur() {
@@ -30,6 +31,8 @@ Env::~Env() {
   ops.clear();
   if (errorFactory) napi_delete_reference(env, errorFactory);
   if (argsRef) napi_delete_reference(env, argsRef);
+  drainUnrefs(env);
+  noteEnvEnd(env);
   if (tl_env == this) tl_env = nullptr;
 }
 
@@ -66,12 +69,23 @@ void Env::freeObject(const Napi::Value& v) {
   freeObjects.push_back(static_cast<uint32_t>(h));
 }
 
+static void rethrowAsJsUnguarded(napi_env env);
+
 [[noreturn]] void typeError(const std::string& msg) { throw JsError(code::ErrKind_Type, msg); }
 [[noreturn]] void rangeError(const std::string& msg) { throw JsError(code::ErrKind_Range, msg); }
 [[noreturn]] void torchError(const std::string& msg) { throw JsError(code::ErrKind_Torch, msg); }
 
 // ---- errors to JS ----------------------------------------------------------------------------------
+// Never throws (it runs in catch blocks of entry points): only raw N-API calls, whose failures (an
+// environment being torn down, a Worker terminated mid-call) are ignored.
 void rethrowAsJs(napi_env env) {
+  try {
+    rethrowAsJsUnguarded(env);
+  } catch (...) {
+  }
+}
+
+static void rethrowAsJsUnguarded(napi_env env) {
   int kind = code::ErrKind_Torch;
   std::string msg, tk;
   try {
@@ -81,10 +95,12 @@ void rethrowAsJs(napi_env env) {
     msg = e.msg;
     tk = e.torchKind;
   } catch (const Napi::Error& e) {
-    // A JS exception raised while calling back into JS: rethrow it unchanged.
+    // A JS exception raised while calling back into JS (or an N-API call that failed): rethrow the
+    // JS error unchanged if it is not pending already.
     bool pending = false;
     napi_is_exception_pending(env, &pending);
-    if (!pending) e.ThrowAsJavaScriptException();
+    napi_value v = e.IsEmpty() ? nullptr : static_cast<napi_value>(e.Value());
+    if (!pending && v) napi_throw(env, v);
     return;
   } catch (const c10::OutOfMemoryError& e) {
     kind = code::ErrKind_OutOfMemory;
@@ -221,6 +237,7 @@ void initEnv(Napi::Env env, Napi::Object exports) {
     torchError("internal: could not attach the addon's state to this JavaScript environment");
   }
   tl_env = e;
+  noteEnvStart(env);
   SP_DEF("setErrorFactory", jsSetErrorFactory);
   SP_DEF("setArgBuffer", jsSetArgBuffer);
   SP_DEF("codes", jsCodes);
@@ -241,6 +258,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     sp::initRuntime(env, exports);
     sp::initAllocator(env, exports);
     sp::initOptim(env, exports);
+    sp::initShare(env, exports);
   } catch (...) {
     sp::rethrowAsJs(env);
   }

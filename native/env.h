@@ -32,7 +32,8 @@ struct GeneratorObject final : NativeObject {
 struct OpEntry {
   c10::OperatorHandle handle;
   std::vector<std::string> argNames;
-  FastHook fast;  // an exact fast path (fastops.cpp), or null
+  FastHook fast;              // an exact fast path (fastops.cpp), or null
+  std::vector<size_t> genArgs;  // positions of its Generator? arguments
 };
 
 struct Env {
@@ -52,6 +53,9 @@ struct Env {
   std::vector<uint32_t> freeObjects;
   // dispatcher operators (a deque: references stay valid as operators are added)
   std::deque<OpEntry> ops;
+  // This environment's own default CPU generator (a Worker's, after useOwnGenerator), or undefined:
+  // then the process-wide one (the main thread). Random ops called with no generator use it.
+  at::Generator ownGenerator;
   // JS values the addon keeps
   napi_ref errorFactory = nullptr;
   napi_ref argsRef = nullptr;
@@ -78,5 +82,13 @@ Env& cur();
 
 // A generator argument (a handle of a GeneratorObject).
 at::Generator& getGenerator(const Napi::Value& v, const char* what);
+// The default CPU generator of the current environment: its own one, else the process-wide one.
+at::Generator defaultCpuGenerator();
+
+// share.cpp: environments that are alive, and references to SharedArrayBuffers that storages freed
+// on another thread left for their environment to delete.
+void noteEnvStart(napi_env env);
+void noteEnvEnd(napi_env env);
+void drainUnrefs(napi_env env);
 
 }  // namespace sp

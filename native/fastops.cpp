@@ -7,8 +7,10 @@
 // last dimension, no autograd) and returns false for anything else, so the caller runs the ATen
 // operator, which also produces every error message. test/fastops.test.ts compares both on NaNs,
 // infinities, signed zeros and ties.
-#include "common.h"
-#include "fastops.h"
+//
+// Also here, the same way: the dropout family in a Worker that has its own default generator (see
+// dropoutHook), which ATen's operators cannot be given.
+#include "env.h"
 #include <cstring>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -194,6 +196,45 @@ bool oneHotHook(std::vector<c10::IValue>& stack) {  // one_hot(Tensor self, int 
   return true;
 }
 
+// dropout / feature_dropout / alpha_dropout / feature_alpha_dropout (and their in-place forms) in an
+// environment with its own default CPU generator (a Worker): ATen's _dropout_impl (Dropout.cpp, the
+// same in 1.13 and 2.x for CPU) step for step, but drawing from that generator; ATen's operators
+// take no generator and would draw from the process-wide one. Only where randomness is drawn
+// (0 < p < 1, training, a non-empty contiguous CPU input); ATen does the rest and raises the errors.
+template <bool Feature, bool Alpha, bool Inplace>
+bool dropoutHook(std::vector<c10::IValue>& stack) {  // (Tensor input, float p, bool train)
+  if (stack.size() != 3 || !stack[0].isTensor() || !stack[1].isDouble() || !stack[2].isBool()) return false;
+  const at::Generator& gen = cur().ownGenerator;
+  if (!gen.defined()) return false;
+  at::Tensor input = stack[0].toTensor();
+  const double p = stack[1].toDouble();
+  if (!input.defined() || !input.device().is_cpu() || !input.is_contiguous() || input.numel() == 0) return false;
+  if (!(p > 0 && p < 1) || !stack[2].toBool() || (Feature && input.dim() < 2)) return false;
+  at::Tensor noise;
+  if (Feature) {
+    std::vector<int64_t> sizes{input.size(0), input.size(1)};
+    for (int64_t i = 2; i < input.dim(); ++i) sizes.push_back(1);
+    noise = at::empty(sizes, input.options());
+  } else {
+    noise = at::empty_like(input, at::MemoryFormat::Contiguous);
+  }
+  noise.bernoulli_(1 - p, gen);
+  at::Tensor b;
+  if (Alpha) {
+    constexpr double alpha = 1.7580993408473766;
+    const double a = 1. / std::sqrt((alpha * alpha * p + 1) * (1 - p));
+    b = noise.add(-1).mul_(alpha * a).add_(alpha * a * p);
+    noise.mul_(a);
+  } else {
+    noise.div_(1 - p);
+  }
+  at::Tensor out = Inplace ? input.mul_(noise) : input.mul(noise);
+  if (Alpha) out.add_(b);
+  stack.clear();
+  stack.emplace_back(std::move(out));
+  return true;
+}
+
 }  // namespace
 
 bool cpuHasAvx2(bool fma) {
@@ -216,6 +257,16 @@ FastHook fastHookFor(const std::string& name, const std::string& overload) {
   if (name == "aten::max" && overload == "dim") return &maxDimHook<true>;
   if (name == "aten::min" && overload == "dim") return &maxDimHook<false>;
   if (name == "aten::one_hot" && overload.empty()) return &oneHotHook;
+  if (overload.empty()) {
+    if (name == "aten::dropout") return &dropoutHook<false, false, false>;
+    if (name == "aten::dropout_") return &dropoutHook<false, false, true>;
+    if (name == "aten::feature_dropout") return &dropoutHook<true, false, false>;
+    if (name == "aten::feature_dropout_") return &dropoutHook<true, false, true>;
+    if (name == "aten::alpha_dropout") return &dropoutHook<false, true, false>;
+    if (name == "aten::alpha_dropout_") return &dropoutHook<false, true, true>;
+    if (name == "aten::feature_alpha_dropout") return &dropoutHook<true, true, false>;
+    if (name == "aten::feature_alpha_dropout_") return &dropoutHook<true, true, true>;
+  }
   return nullptr;
 }
 

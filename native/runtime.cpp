@@ -210,10 +210,10 @@ static Napi::Value jsGeneratorDefault(const Napi::CallbackInfo& info) {
       if (!torch::cuda::is_available()) throw JsError(code::ErrKind_Cuda, "CUDA is not available");
       g = at::globalContext().defaultGenerator(dev);
     } else {
-      g = at::detail::getDefaultCPUGenerator();
+      g = defaultCpuGenerator();
     }
   } else {
-    g = at::detail::getDefaultCPUGenerator();
+    g = defaultCpuGenerator();
   }
   Env& e = cur();
   for (size_t i = 0; i < e.objects.size(); ++i) {
@@ -261,24 +261,45 @@ static Napi::Value jsGeneratorDevice(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), deviceString(getGenerator(info[0], "generator").device()));
 }
 
+at::Generator defaultCpuGenerator() {
+  Env& e = cur();
+  return e.ownGenerator.defined() ? e.ownGenerator : at::detail::getDefaultCPUGenerator();
+}
+
+// useOwnGenerator(): from now on this environment (a Worker) has its own default CPU generator, seeded
+// as a fresh process's is, so that its manualSeed and unseeded random ops do not touch other threads'.
+static Napi::Value jsUseOwnGenerator(const Napi::CallbackInfo& info) {
+  Env& e = cur();
+  if (!e.ownGenerator.defined()) e.ownGenerator = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
+  return info.Env().Undefined();
+}
+
+// manualSeed(seed): the CPU default generator and every CUDA device's, like torch.manual_seed; in an
+// environment with its own CPU generator, that one only (CUDA generators are process-wide).
 static Napi::Value jsManualSeed(const Napi::CallbackInfo& info) {
   uint64_t seed = toSeed(info[0]);
-  at::manual_seed(seed);  // CPU and every CUDA device, like torch.manual_seed
+  Env& e = cur();
+  if (e.ownGenerator.defined()) {
+    std::lock_guard<std::mutex> lock(e.ownGenerator.mutex());
+    e.ownGenerator.set_current_seed(seed);
+  } else {
+    at::manual_seed(seed);
+  }
   return info.Env().Undefined();
 }
 
 static Napi::Value jsInitialSeed(const Napi::CallbackInfo& info) {
-  return fromSeed(info.Env(), at::detail::getDefaultCPUGenerator().current_seed());
+  return fromSeed(info.Env(), defaultCpuGenerator().current_seed());
 }
 
 static Napi::Value jsSeed(const Napi::CallbackInfo& info) {
-  auto g = at::detail::getDefaultCPUGenerator();
+  auto g = defaultCpuGenerator();
   uint64_t s;
   {
     std::lock_guard<std::mutex> lock(g.mutex());
     s = g.seed();
   }
-  if (torch::cuda::is_available()) torch::cuda::manual_seed_all(s);
+  if (!cur().ownGenerator.defined() && torch::cuda::is_available()) torch::cuda::manual_seed_all(s);
   return fromSeed(info.Env(), s);
 }
 
@@ -457,6 +478,7 @@ void initRuntime(Napi::Env env, Napi::Object exports) {
   SP_DEF("generatorGetState", jsGeneratorGetState);
   SP_DEF("generatorSetState", jsGeneratorSetState);
   SP_DEF("generatorDevice", jsGeneratorDevice);
+  SP_DEF("useOwnGenerator", jsUseOwnGenerator);
   SP_DEF("manualSeed", jsManualSeed);
   SP_DEF("initialSeed", jsInitialSeed);
   SP_DEF("seed", jsSeed);

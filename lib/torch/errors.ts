@@ -65,6 +65,11 @@ export function describe(v: unknown): string {
     case 'function': return 'function';
   }
   if (Array.isArray(v)) return `array of length ${v.length}`;
+  const o = v as Record<string, unknown>;
+  if (o.__sigpropShared === 1) return 'a shared-tensor token (receive it with torch.fromShared(token) first)';
+  if (Object.getPrototypeOf(v) === Object.prototype && typeof o._id === 'number' && '_kept' in o && '_reg' in o) {
+    return 'an object copied from a Tensor of another thread (postMessage cannot carry tensors: post torch.share(t), and call torch.fromShared on the other side)';
+  }
   if (ArrayBuffer.isView(v)) return (v as object).constructor.name;
   const name = (v as object).constructor?.name;
   return name && name !== 'Object' ? name : 'object';

@@ -1,4 +1,5 @@
 /** Tensor creation and the torch.* functions (torch.add(a, b) is a.add(b), and so on). */
+import { types } from 'util';
 import { N } from './native';
 import { describe } from './errors';
 import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
@@ -65,17 +66,23 @@ export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray
   return tensorFromData(data, o.dtype as DTypeLike | undefined, optDevice(o.device), o.requiresGrad === true, 'tensor');
 }
 
+// (util.types, not instanceof: a buffer may come from another realm, e.g. a vm context or jest's)
+const { isAnyArrayBuffer, isSharedArrayBuffer } = types;
+
 /**
  * torch.frombuffer(buffer, { dtype, count = -1, offset = 0 }): a 1-d tensor of the buffer's bytes
- * read as `dtype` (a copy; PyTorch shares the memory, JavaScript buffers cannot be shared safely).
+ * read as `dtype`. On a SharedArrayBuffer the tensor uses the buffer's memory, as PyTorch's does
+ * (writes on either side are seen by the other, in every thread that has the buffer; the buffer
+ * lives while the tensor does). An ArrayBuffer is copied: it can be detached (transferred) under
+ * the tensor, a SharedArrayBuffer cannot.
  */
-export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dtype: DTypeLike; count?: number; offset?: number }): Tensor {
+export function frombuffer(buffer: ArrayBuffer | SharedArrayBuffer | ArrayBufferView, options: { dtype: DTypeLike; count?: number; offset?: number }): Tensor {
   const o = checkOpts('frombuffer', options as unknown as Record<string, unknown>, ['dtype', 'count', 'offset']);
   const dt = toDType(o.dtype, 'dtype');
   let bytes: Uint8Array;
-  if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
+  if (isAnyArrayBuffer(buffer)) bytes = new Uint8Array(buffer);
   else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  else throw new TypeError(`frombuffer(): 'buffer' must be an ArrayBuffer or a typed array, got ${describe(buffer)}`);
+  else throw new TypeError(`frombuffer(): 'buffer' must be an ArrayBuffer, a SharedArrayBuffer or a typed array, got ${describe(buffer)}`);
   const esize = elementSize(dt);
   const offset = o.offset === undefined ? 0 : (o.offset as number);
   if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) throw new RangeError(`frombuffer(): 'offset' must be in [0, ${bytes.length}], got ${describe(o.offset)}`);
@@ -83,8 +90,9 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dty
   const count = o.count === undefined || o.count === -1 ? avail : (o.count as number);
   if (!Number.isInteger(count) || count < 0 || count > avail) throw new RangeError(`frombuffer(): 'count' ${describe(o.count)} needs ${count * esize} bytes after offset ${offset}, but the buffer has ${bytes.length - offset}`);
   if (o.count === undefined && (bytes.length - offset) % esize !== 0) throw new RangeError(`frombuffer(): buffer length ${bytes.length - offset} (after offset) is not a multiple of the ${dt} element size ${esize}`);
-  // one copy, straight from the caller's bytes into the tensor (the native side memcpys from the view)
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, count * esize);
+  if (isSharedArrayBuffer(bytes.buffer)) return T(N.fromSharedBuffer(view, [count], dtypeCode(dt)));
+  // one copy, straight from the caller's bytes into the tensor (the native side memcpys from the view)
   return T(N.fromBuffer(view, [count], dtypeCode(dt), dtypeCode(dt), null, false));
 }
 

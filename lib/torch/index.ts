@@ -24,6 +24,8 @@ export * as optim from './optim';
 export { save, load, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
 export type { LoadOptions, MapLocation } from './serialization';
 export { version, buildInfo, blasLibrary } from './info';
+export { share, fromShared, unshare, sharedCount, isSharedTensor } from './threads';
+export type { SharedTensor, Shared, Received, ShareOptions } from './threads';
 
 // dtype constants, as torch.float32 etc.
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64', float16 = 'float16', half = 'float16';

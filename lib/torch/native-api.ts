@@ -106,6 +106,8 @@ export interface NativeAddon {
   generatorGetState(generator: number): Handle;
   generatorSetState(generator: number, state: Handle): void;
   generatorDevice(generator: number): string;
+  /** Gives this environment (a Worker) its own default CPU generator. */
+  useOwnGenerator(): void;
   manualSeed(seed: number | bigint): void;
   initialSeed(): number | bigint;
   seed(): number | bigint;
@@ -128,6 +130,17 @@ export interface NativeAddon {
   /** [cached, inUse, cap] bytes of the large-block pools. */
   cpuCacheInfo(): [number, number, number];
   cpuEmptyCache(): void;
+
+  // ---- tensors across threads (share.cpp) ----
+  /** Registers a tensor for `receivers` receptions by any thread; returns its process-wide id. */
+  share(h: Handle, receivers: number): number;
+  /** A tensor on the shared storage, in this thread's table. */
+  fromShared(id: number): Handle;
+  /** Drops a share entry; false when it was already gone. */
+  unshare(id: number): boolean;
+  sharedCount(): number;
+  /** A CPU tensor on the memory of a typed array over a SharedArrayBuffer (no copy). */
+  fromSharedBuffer(view: ArrayBufferView, shape: number[], dtype: number): Handle;
 
   // ---- optimizers (optim.cpp) ----
   /** flags: AdamFlag bits. grads null: each parameter's own .grad. */
@@ -153,10 +166,11 @@ export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   backward: true, grad: true, setGrad: true, retainGrad: true, retainsGrad: true, setGradEnabled: true, isGradEnabled: true, autogradGrad: true,
   opHandle: true, call: true,
   generatorNew: true, generatorDefault: true, generatorManualSeed: true, generatorInitialSeed: true, generatorSeed: true,
-  generatorGetState: true, generatorSetState: true, generatorDevice: true, manualSeed: true, initialSeed: true, seed: true,
+  generatorGetState: true, generatorSetState: true, generatorDevice: true, useOwnGenerator: true, manualSeed: true, initialSeed: true, seed: true,
   setNumThreads: true, getNumThreads: true, getNumInteropThreads: true,
   cudaIsAvailable: true, cudaDeviceCount: true, cudaStatus: true, cudaSynchronize: true, cudaDeviceName: true, cudaMemory: true, cudaResetPeak: true,
   cudaEmptyCache: true, buildInfo: true,
   cpuCacheInfo: true, cpuEmptyCache: true,
+  share: true, fromShared: true, unshare: true, sharedCount: true, fromSharedBuffer: true,
   adamStep: true, adamFusedAvailable: true, zeroGrads: true, hasGrads: true,
 };

@@ -1,4 +1,5 @@
 /** Random number generation: seeds and Generator objects, identical to PyTorch on the same libtorch. */
+import { isMainThread } from 'worker_threads';
 import { N } from './native';
 import { describe } from './errors';
 import { toDevice } from './dtype';
@@ -46,7 +47,11 @@ export function checkSeed(seed: unknown, fn = 'manualSeed'): void {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`${fn}(): 'seed' ${seed} is not exactly representable as a JS number; pass a bigint`);
 }
 
-/** The default CPU generator (torch.default_generator). */
+// A Worker has its own default CPU generator, seeded as a fresh process's is: manualSeed and random
+// ops without a generator there do not draw from (or reseed) other threads' (docs/threads.md).
+if (!isMainThread) N.useOwnGenerator();
+
+/** The default CPU generator (torch.default_generator): in a Worker, that Worker's own. */
 export const defaultGenerator = new Generator('cpu', N.generatorDefault());
 
 /** Seeds the default CPU generator and every CUDA device's (torch.manual_seed). Returns the default generator. */

@@ -9,7 +9,7 @@ import { Tensor } from '../torch/tensor';
 import { tidy } from '../torch/memory';
 import { crossEntropy, logSoftmax, oneHot } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
-import { bind } from '../torch/tensor';
+import { bind } from '../torch/args';
 import { SPModule, LossFunction, markBuiltin } from './module';
 
 /** Base class for losses written as modules: subclass it and define forward(spLearn, h1, t1, h0, t0, context). */

@@ -9,7 +9,7 @@
  */
 import { Module } from '../torch/nn/module';
 import { describe } from '../torch/errors';
-import { bind, isKw } from '../torch/tensor';
+import { bind, isKw, checkOptions as checkOptionsObject, KEYWORD_OPTIONS, OptionsStyle } from '../torch/args';
 import { LossLike, checkModule, pyClassName } from './module';
 import type { PropagatorClass } from './propagator';
 import type { ModelClass } from './models';
@@ -28,10 +28,13 @@ export interface MonitorGroup {
 /** Preset's optimizer builder: called with each unwrapped layer; returns an optimizer or null. */
 export type OptimizerBuilder = (module: Module) => unknown;
 
+/** The managers' options objects: any keys (the classes they go to check them). */
+const MANAGER_OPTIONS: OptionsStyle = { ...KEYWORD_OPTIONS, mustBe: "a plain object (Python's keyword arguments)" };
+
+/** A copy of an options object (undefined and null give {}). */
 function checkOptions(o: unknown, fn: string): Options {
   if (o === undefined || o === null) return {};
-  if (!isKw(o)) throw new TypeError(`${fn}(): options must be a plain object (Python's keyword arguments), got ${describe(o)}`);
-  return { ...(o as Options) };
+  return { ...checkOptionsObject(fn, o as Options, null, MANAGER_OPTIONS) };
 }
 function checkClass(c: unknown, param: string, fn: string): void {
   if (typeof c !== 'function') throw new TypeError(`${fn}(): '${param}' must be a class, got ${describe(c)}`);

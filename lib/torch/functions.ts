@@ -2,7 +2,8 @@
 import { N } from './native';
 import { describe } from './errors';
 import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
-import { Tensor, T, TT, op, bind, sizeArgs, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices, isKw } from './tensor';
+import { Tensor, T, TT, op, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices } from './tensor';
+import { bind, sizeArgs, isKw, checkOptions, KEYWORD_KEYS, checkInt, checkBool } from './args';
 import type { Handle } from './native-api';
 import type { Generator } from './random';
 
@@ -20,9 +21,7 @@ const CREATION_KEYS = ['dtype', 'device', 'requiresGrad'];
 const RANDOM_KEYS = ['dtype', 'device', 'requiresGrad', 'generator'];
 
 function checkOpts(fn: string, o: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
-  if (o === undefined) return {};
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (accepted: ${keys.join(', ')})`);
-  return o;
+  return o === undefined ? {} : checkOptions(fn, o, keys, KEYWORD_KEYS);
 }
 
 function finish(t: Tensor, o: Record<string, unknown>, fn: string): Tensor {
@@ -56,7 +55,7 @@ const F = {
  */
 export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray | Tensor, options?: TensorOptions): Tensor {
   const o = checkOpts('tensor', options as Record<string, unknown>, CREATION_KEYS);
-  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw new TypeError(`tensor(): 'requiresGrad' must be a boolean, got ${describe(o.requiresGrad)}`);
+  if (o.requiresGrad !== undefined) checkBool(o.requiresGrad, 'requiresGrad', 'tensor');
   if (data instanceof Tensor) {
     let t = data.detach().clone();
     if (o.dtype !== undefined || o.device !== undefined) t = t.to({ dtype: o.dtype ?? t.dtype, device: o.device ?? t.device });
@@ -270,7 +269,7 @@ export function numel(input: Tensor): number { return input.numel(); }
 export function isFloatingPointDtype(d: DTypeLike): boolean { return isFloatingPoint(toDType(d)); }
 
 export function setNumThreads(n: number): void {
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`setNumThreads(): 'n' must be an integer, got ${describe(n)}`);
+  checkInt(n, 'n', 'setNumThreads');
   if (n < 1) throw new RangeError(`setNumThreads(): 'n' must be >= 1, got ${n}`);
   N.setNumThreads(n);
 }

@@ -27,7 +27,8 @@ import * as fs from 'fs';
 import * as nodePath from 'path';
 import * as crypto from 'crypto';
 import * as os from 'os';
-import { Tensor, T, isKw } from './tensor';
+import { Tensor, T } from './tensor';
+import { isKw, checkKeys } from './args';
 import { N } from './native';
 import { noGrad } from './autograd';
 import { DType, Device, toDevice, elementSize, isFloatingPoint, dtypeCode } from './dtype';
@@ -711,8 +712,7 @@ function openForRead(path: string, fn: string): { fd: number; size: number } {
  */
 export function load(path: string, options?: LoadOptions): any {
   if (options !== undefined && options !== null) {
-    if (!isKw(options)) throw new TypeError(`load(): options must be a plain object, got ${describe(options)}`);
-    for (const k of Object.keys(options)) if (k !== 'mapLocation') throw new TypeError(`load() got an unexpected keyword argument '${k}' (accepted: mapLocation)`);
+    checkKeys('load', options, ['mapLocation']);
     const m = options.mapLocation;
     if (m !== undefined && m !== null && typeof m !== 'string' && typeof m !== 'function' && !isKw(m)) {
       throw new TypeError(`load(): 'mapLocation' must be a device string, an object mapping saved locations to devices, or a function, got ${describe(m)}`);
@@ -897,8 +897,7 @@ export function safetensorsMetadata(path: string): { metadata: Record<string, st
  */
 export function loadSafetensors(path: string, options?: { device?: Device }): Record<string, Tensor> {
   if (options !== undefined && options !== null) {
-    if (!isKw(options)) throw new TypeError(`loadSafetensors(): options must be a plain object, got ${describe(options)}`);
-    for (const k of Object.keys(options)) if (k !== 'device') throw new TypeError(`loadSafetensors() got an unexpected keyword argument '${k}' (accepted: device)`);
+    checkKeys('loadSafetensors', options, ['device']);
   }
   const device = options?.device === undefined || options.device === null ? 'cpu' : toDevice(options.device, 'device');
   const { fd, size } = openForRead(path, 'loadSafetensors');

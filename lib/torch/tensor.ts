@@ -11,9 +11,12 @@ import { DType, DTypeLike, Device, DTYPES, dtypeCode, dtypeFromCode, optDtypeCod
 import { track, trackUnscoped, disposeOne, TENSOR_BRAND, Owned } from './memory';
 import { formatTensor } from './format';
 import type { Generator } from './random';
+import { isKw, bind, checkKeys, checkInt, optInt, checkDims, optBool, checkScalar, sizeArgs } from './args';
+import type { Kw, Scalar } from './args';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type Scalar = number | boolean;
+export type { Scalar } from './args';
+export { isKw, bind, checkKeys, isScalar, optBool, sizeArgs } from './args';
 export type Dims = number | number[];
 export type TensorOrScalar = Tensor | Scalar;
 export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
@@ -38,38 +41,6 @@ export function op<R extends NativeValue = Handle>(name: string, overload = ''):
 }
 
 // ---- argument helpers ----------------------------------------------------------------------------------
-type Kw = Record<string, unknown>;
-export function isKw(x: unknown): x is Kw {
-  if (typeof x !== 'object' || x === null) return false;
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
-}
-
-/**
- * Python-style argument binding: positional values, then a trailing options object whose keys
- * are the remaining parameter names. Unknown keywords and duplicates throw TypeError.
- */
-export function bind(fn: string, args: ArrayLike<unknown>, names: readonly string[]): unknown[] {
-  let n = args.length;
-  let kw: Kw | undefined;
-  if (n > 0 && isKw(args[n - 1])) {
-    kw = args[n - 1] as Kw;
-    n--;
-  }
-  if (n > names.length) throw new TypeError(`${fn}() takes at most ${names.length} positional arguments (${n} given)`);
-  const out = new Array<unknown>(names.length);
-  for (let i = 0; i < n; i++) out[i] = args[i];
-  if (kw) {
-    for (const k of Object.keys(kw)) {
-      const j = names.indexOf(k);
-      if (j < 0) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (accepted: ${names.join(', ')})`);
-      if (j < n && args[j] !== undefined) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
-      out[j] = kw[k];
-    }
-  }
-  return out;
-}
-
 export function tid(x: unknown, param: string, fn: string): number {
   if (x instanceof Tensor) {
     if (x._id < 0) throw new DisposedTensorError(`${fn}(): ${disposedMessage(param)}`);
@@ -78,71 +49,8 @@ export function tid(x: unknown, param: string, fn: string): number {
   throw new TypeError(`${fn}(): '${param}' must be a Tensor, got ${describe(x)}`);
 }
 
-/** Checks a fixed options object: unknown keys throw like Python's unexpected keyword arguments. */
-export function checkKeys<O>(fn: string, opts: O, allowed: readonly string[]): O {
-  if (opts === undefined || opts === null) return opts;
-  if (!isKw(opts)) throw new TypeError(`${fn}(): options must be a plain object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (accepted: ${allowed.join(', ')})`);
-  }
-  return opts;
-}
-
 function optTid(x: unknown, param: string, fn: string): number | undefined {
   return x === undefined || x === null ? undefined : tid(x, param, fn);
-}
-
-export function isScalar(x: unknown): x is Scalar {
-  return typeof x === 'number' || typeof x === 'boolean';
-}
-
-function checkInt(x: unknown, param: string, fn: string): number {
-  if (typeof x === 'number' && Number.isInteger(x)) return x;
-  throw new TypeError(`${fn}(): '${param}' must be an integer, got ${describe(x)}`);
-}
-
-function optInt(x: unknown, param: string, fn: string): number | undefined {
-  return x === undefined || x === null ? undefined : checkInt(x, param, fn);
-}
-
-function checkDims(x: unknown, param: string, fn: string): number[] {
-  if (typeof x === 'number') return [checkInt(x, param, fn)];
-  if (Array.isArray(x)) return x.map((v) => checkInt(v, param, fn));
-  throw new TypeError(`${fn}(): '${param}' must be an integer or an array of integers, got ${describe(x)}`);
-}
-
-export function optBool(x: unknown, param: string, fn: string, dflt: boolean): boolean {
-  if (x === undefined || x === null) return dflt;
-  if (typeof x === 'boolean') return x;
-  throw new TypeError(`${fn}(): '${param}' must be a boolean, got ${describe(x)}`);
-}
-
-function checkScalar(x: unknown, param: string, fn: string): Scalar {
-  if (isScalar(x)) return x;
-  throw new TypeError(`${fn}(): '${param}' must be a number or boolean, got ${describe(x)}`);
-}
-
-/** Sizes given either as varargs (2, 3) or as one array ([2, 3]); a trailing options object is left alone. */
-export function sizeArgs(args: ArrayLike<unknown>, fn: string, param = 'size', allowNegOne = false): { size: number[]; rest: Kw | undefined } {
-  let n = args.length;
-  let rest: Kw | undefined;
-  if (n > 0 && isKw(args[n - 1])) {
-    rest = args[n - 1] as Kw;
-    n--;
-  }
-  let list: unknown[];
-  if (n === 1 && Array.isArray(args[0])) list = args[0] as unknown[];
-  else list = Array.prototype.slice.call(args, 0, n);
-  const size: number[] = [];
-  for (const v of list) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw new TypeError(`${fn}(): '${param}' must be integers, got ${describe(v)}`);
-    }
-    if (!Number.isSafeInteger(v)) throw new RangeError(`${fn}(): '${param}' is out of the int64 range, got ${v}`);
-    if (v < 0 && !(allowNegOne && v === -1)) throw new RangeError(`${fn}(): '${param}' must be non-negative, got ${v}`);
-    size.push(v);
-  }
-  return { size, rest };
 }
 
 // ---- results ------------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@
  * and _infer_size's for a loss weight that does not broadcast) arrive as TorchError. PyTorch's Python
  * warnings (deprecations, implicit softmax dim, size mismatches of loss targets) are not emitted.
  */
-import { Tensor, T, TT, op, tid, isKw } from '../tensor';
+import { Tensor, T, TT, op, tid } from '../tensor';
+import { bindArgs, PYTHON, BindStyle, checkInt, checkNumber, checkBool } from '../args';
 import type { Handle } from '../native-api';
 import { describe, TorchError } from '../errors';
 import { dtypeCode, isDTypeName, DTypeLike, DTYPES } from '../dtype';
@@ -38,41 +39,22 @@ export type Reduction = 'none' | 'mean' | 'sum';
 type OptTensor = Tensor | null;
 
 // ---- argument parsing -------------------------------------------------------------------------------------------
+/** Python's binding, except that an options entry whose value is undefined counts as not given. */
+const FUNCTIONAL: BindStyle = { ...PYTHON, skipUndefined: true };
+
 /**
- * Python-style binding of `rest` (the arguments after the `fixed` leading parameters): positional
- * values, then an optional trailing options object with the remaining parameter names. Only the
- * first `npos` names may be given positionally (PyTorch's keyword-only parameters come after).
+ * Binds `rest` (the arguments after the `fixed` leading parameters): positional values, then an
+ * optional trailing options object with the remaining parameter names. Only the first `npos` names
+ * may be given positionally (PyTorch's keyword-only parameters come after).
  */
 function parse(fn: string, rest: ArrayLike<unknown>, names: readonly string[], fixed: number, npos = names.length): unknown[] {
-  let n = rest.length;
-  let kw: Record<string, unknown> | undefined;
-  if (n > 0 && isKw(rest[n - 1])) {
-    kw = rest[n - 1] as Record<string, unknown>;
-    n--;
-  }
-  if (n > npos) {
-    throw new TypeError(`${fn}() takes at most ${npos + fixed} positional arguments (${n + fixed} given)`);
-  }
-  const out = new Array<unknown>(names.length);
-  for (let i = 0; i < n; i++) out[i] = rest[i];
-  if (kw) {
-    for (const k of Object.keys(kw)) {
-      const j = names.indexOf(k);
-      if (j < 0) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (accepted: ${names.join(', ') || 'none'})`);
-      if (kw[k] === undefined) continue;
-      if (j < n && rest[j] !== undefined) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
-      out[j] = kw[k];
-    }
-  }
-  return out;
+  return bindArgs(fn, rest, names, fixed, npos, FUNCTIONAL);
 }
 
 const none = (x: unknown): boolean => x === undefined || x === null;
 
 function int(x: unknown, p: string, fn: string, dflt?: number): number {
-  if (x === undefined && dflt !== undefined) return dflt;
-  if (typeof x === 'number' && Number.isInteger(x)) return x;
-  throw new TypeError(`${fn}(): '${p}' must be an integer, got ${describe(x)}`);
+  return x === undefined && dflt !== undefined ? dflt : checkInt(x, p, fn);
 }
 
 function optInt(x: unknown, p: string, fn: string): number | null {
@@ -80,9 +62,7 @@ function optInt(x: unknown, p: string, fn: string): number | null {
 }
 
 function num(x: unknown, p: string, fn: string, dflt?: number): number {
-  if (x === undefined && dflt !== undefined) return dflt;
-  if (typeof x === 'number') return x;
-  throw new TypeError(`${fn}(): '${p}' must be a number, got ${describe(x)}`);
+  return x === undefined && dflt !== undefined ? dflt : checkNumber(x, p, fn);
 }
 
 function optNum(x: unknown, p: string, fn: string): number | null {
@@ -90,9 +70,7 @@ function optNum(x: unknown, p: string, fn: string): number | null {
 }
 
 function bool(x: unknown, p: string, fn: string, dflt: boolean): boolean {
-  if (x === undefined) return dflt;
-  if (typeof x === 'boolean') return x;
-  throw new TypeError(`${fn}(): '${p}' must be a boolean, got ${describe(x)}`);
+  return x === undefined ? dflt : checkBool(x, p, fn);
 }
 
 function optBool(x: unknown, p: string, fn: string): boolean | null {

@@ -9,7 +9,6 @@
  * exactly (1 thread: CPU kernels are then deterministic). Then the bad-argument table, and a final
  * leak check.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib/torch';

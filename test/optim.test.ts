@@ -15,7 +15,6 @@ import type { Tensor } from '../lib/torch';
 import * as optim from '../lib/torch/optim';
 import { singleTensorAdam, adamFusedAvailable, AdamLists } from '../lib/torch/optim/adam';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
 const G: Json = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'optim.json'), 'utf8'));
 const STEPS: number = G.steps;

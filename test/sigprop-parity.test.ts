@@ -11,7 +11,6 @@ import { loadFashion, haveFashion } from './helpers/fashion';
 
 const { torch } = lib;
 const F = torch.nn.functional;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nets = require('../bench/sigprop-nets')(lib);
 const golden = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'sigprop_traces.json'), 'utf8'));
 const BATCH = golden.data.batch_size as number;

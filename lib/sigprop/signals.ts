@@ -80,7 +80,6 @@ export class LabelVectorToNumber extends Formatter {
 /** Base of generators: `forward([h0, t0])` returns `[h1, t1, h0, t0]`. */
 export class Generator extends Signal {
   override forward(input: [Tensor, Tensor | null], ...extra: unknown[]): Generated {
-    void input, extra;
     throw new Error(`${this.constructor.name}.forward() is not implemented (a Generator subclass returns [h1, t1, h0, t0])`);
   }
 }

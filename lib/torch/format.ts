@@ -152,7 +152,7 @@ function checkPrecision(p: number): void {
 
 /** Exact digits of round_half_even(|x| * 10^p) for finite x. */
 function scaledDigits(mant: bigint, exp: number, p: number): bigint {
-  let num = mant * pow10(p);
+  const num = mant * pow10(p);
   if (exp >= 0) return num << BigInt(exp);
   return divRoundHalfEven(num, 1n << BigInt(-exp));
 }

@@ -3,11 +3,11 @@ import { N } from './native';
 import { describe } from './errors';
 import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
 import { Tensor, T, TT, op, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices } from './tensor';
+import type { OpFn } from './ops';
 import { bind, sizeArgs, isKw, checkOptions, KEYWORD_KEYS, checkInt, checkBool } from './args';
 import type { Handle } from './native-api';
 import type { Generator } from './random';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface TensorOptions {
   dtype?: DTypeLike;
   device?: Device;
@@ -96,7 +96,7 @@ export function asTensor(data: NestedArray<number | boolean | bigint> | TypedArr
   return tensor(data, options);
 }
 
-function sizedFactory(fn: string, f: (args: unknown[]) => any, float = true) {
+function sizedFactory(fn: string, f: OpFn, float = true) {
   return (...args: unknown[]): Tensor => {
     const { size, rest } = sizeArgs(args, fn);
     const o = checkOpts(fn, rest, CREATION_KEYS);
@@ -119,7 +119,7 @@ export function full(size: number[], fillValue: number | boolean, options?: Tens
   return finish(T(F.full([s, fillValue, dt, undefined, optDevice(o.device)])), o, 'full');
 }
 
-function likeFactory(fn: string, f: (args: unknown[]) => any) {
+function likeFactory(fn: string, f: OpFn) {
   return (input: Tensor, options?: TensorOptions): Tensor => {
     const o = checkOpts(fn, options as Record<string, unknown>, CREATION_KEYS);
     return finish(T(f([tid(input, 'input', fn), optDtypeCode(o.dtype), undefined, optDevice(o.device)])), o, fn);
@@ -180,7 +180,7 @@ export function eye(n: number, ...args: unknown[]): Tensor {
   return finish(t, o, 'eye');
 }
 
-function randomFactory(fn: string, f: (args: unknown[]) => any) {
+function randomFactory(fn: string, f: OpFn) {
   return (...args: unknown[]): Tensor => {
     const { size, rest } = sizeArgs(args, fn);
     const o = checkOpts(fn, rest, RANDOM_KEYS);

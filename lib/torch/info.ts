@@ -1,5 +1,7 @@
 /** Build and runtime information (what `npx sigprop doctor` prints). */
-import { N, addonPath } from './native';
+import * as fs from 'fs';
+import * as path from 'path';
+import { N, addonPath, packageRoot } from './native';
 
 export interface BuildInfo {
   /** libtorch version the addon was compiled against. */
@@ -22,5 +24,4 @@ export function buildInfo(): BuildInfo {
 }
 
 /** Package version (from package.json). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const version: string = require('../../package.json').version;
+export const version: string = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

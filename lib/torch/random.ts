@@ -1,6 +1,5 @@
 /** Random number generation: seeds and Generator objects, identical to PyTorch on the same libtorch. */
 import { N } from './native';
-import { describe } from './errors';
 import { toDevice } from './dtype';
 import { checkInt } from './args';
 import { T, Tensor, tid } from './tensor';

@@ -39,7 +39,6 @@ import {
   STORAGE_DTYPES, STORAGE_NAMES, pyTypeName,
 } from './pickle';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** A checkpoint could not be read: it is corrupt, truncated, of an unsupported kind, or asks for something not allowed. */
 export class CheckpointError extends Error {
@@ -231,7 +230,8 @@ function groupStorages(tensors: Tensor[]): Map<Tensor, TensorPlacement> {
     const stride = t.stride();
     const off = t.storageOffset();
     const numel = size.reduce((a, b) => a * b, 1);
-    let lo = off, hi = off;
+    const lo = off;
+    let hi = off;
     if (numel > 0) {
       hi = off + 1;
       for (let i = 0; i < size.length; i++) hi += (size[i] - 1) * stride[i];
@@ -710,6 +710,7 @@ function openForRead(path: string, fn: string): { fd: number; size: number } {
  * again (views of one storage). Throws CheckpointError for a corrupt, truncated or unsupported
  * file, including pickles that reference Python globals other than PyTorch's tensor machinery.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever was pickled (Python's torch.load returns Any); unknown would force casts on every caller
 export function load(path: string, options?: LoadOptions): any {
   if (options !== undefined && options !== null) {
     checkKeys('load', options, ['mapLocation']);

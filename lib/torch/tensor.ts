@@ -43,10 +43,11 @@ const O = {
 };
 
 // ---- the Tensor class ---------------------------------------------------------------------------------------------
-// The interface declares the methods the mixins add to the class (TypeScript's mixin pattern).
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// TypeScript's mixin pattern: the interface declares the methods that mixin() below copies onto the
+// class from tensor/math.ts, tensor/reductions.ts and tensor/shape.ts (a class cannot extend three).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the mixin pattern, see above
 export interface Tensor extends TensorMath, TensorReductions, TensorShape {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the mixin pattern, see above
 export class Tensor implements Owned {
   /** Native handle; -1 once disposed. Internal. */
   _id: number;
@@ -141,6 +142,7 @@ export class Tensor implements Owned {
    */
   toBuffer(): Uint8Array { return new Uint8Array(N.toBuffer(this._id, true)); }
   /** Nested JS arrays like Python's tolist(); int64 values become numbers, bool values booleans. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- nested as deep as the tensor's rank, unknown statically (Python's tolist())
   tolist(): any {
     const shape = this.shape;
     const dt = this.dtype;

@@ -173,7 +173,7 @@ abstract class ConvNd extends Module {
     }
   }
   /** PyTorch's _conv_forward: explicit padding first for the non-zero padding modes. */
-  protected convForward(input: Tensor, conv: (...args: any[]) => Tensor): Tensor { // eslint-disable-line @typescript-eslint/no-explicit-any
+  protected convForward(input: Tensor, conv: (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number | number[] | 'same' | 'valid', dilation: number[], groups: number) => Tensor): Tensor {
     if (this.paddingMode !== 'zeros') {
       return conv(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
     }

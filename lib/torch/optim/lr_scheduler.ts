@@ -16,7 +16,8 @@ import { describe } from '../errors';
 import { Optimizer, bindOptions } from './optimizer';
 import { pyPow, pyCos } from './pymath';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** A scheduler's state dict: Python's dict of mixed values, read without casts (public: stateDict() returns it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type SD = Record<string, any>;
 
 function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
@@ -76,8 +77,8 @@ export abstract class LRScheduler {
   abstract getLr(): number[];
 
   /** Advances one epoch and sets every group's lr. */
-  step(): void {
-    if (arguments.length > 0 && arguments[0] !== undefined) {
+  step(...args: []): void {
+    if (args.length > 0 && (args as unknown[])[0] !== undefined) {
       throw new TypeError(`${this.constructor.name}.step(): the epoch argument (deprecated in PyTorch) is not supported; call step() once per epoch`);
     }
     this._stepCount += 1;
@@ -552,8 +553,9 @@ export class ReduceLROnPlateau {
   }
 
   /** One epoch with the monitored metric (a number or a one-element tensor). */
-  step(metrics: number | Tensor): void {
-    if (arguments.length > 1 && arguments[1] !== undefined) throw new TypeError('ReduceLROnPlateau.step(): the epoch argument (deprecated in PyTorch) is not supported');
+  step(...args: [metrics: number | Tensor]): void {
+    const metrics = args[0];
+    if (args.length > 1 && (args as unknown[])[1] !== undefined) throw new TypeError('ReduceLROnPlateau.step(): the epoch argument (deprecated in PyTorch) is not supported');
     let current: number;
     if (metrics instanceof Tensor) current = Number(metrics.item());
     else if (typeof metrics === 'number') current = metrics;

@@ -18,7 +18,6 @@ import { N } from '../native';
 import type { Handle } from '../native-api';
 import { Foreach } from '../codes';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** A parameter group as given to a constructor or addParamGroup: tensors plus per-group options (camelCase). */
 export interface ParamGroup {
@@ -30,10 +29,13 @@ export interface ParamGroup {
 export interface ResolvedParamGroup {
   params: Tensor[];
   lr: number;
+  // any, as Python's dict: options are read and written without casts (`paramGroups[0].momentum * 2`)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   [option: string]: any;
 }
 
 /** The state of one parameter: PyTorch's key names (`step`, `exp_avg`, `momentum_buffer`, ...). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Python's dict of tensors and numbers, read without casts
 export type ParamState = Record<string, any>;
 
 /**
@@ -43,6 +45,7 @@ export type ParamState = Record<string, any>;
  */
 export interface OptimizerStateDict {
   state: Record<string, ParamState>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Python's dicts of mixed options, read without casts
   param_groups: Record<string, any>[];
 }
 
@@ -290,7 +293,7 @@ export abstract class Optimizer {
     const mapping = new Map<Tensor, number>();
     let start = 0;
     const groups = this.paramGroups.map((g) => {
-      const packed: Record<string, any> = {};
+      const packed: Record<string, unknown> = {};
       for (const k of Object.keys(g)) if (k !== 'params') packed[toSnake(k)] = copyValue(g[k]);
       g.params.forEach((p, i) => {
         if (!mapping.has(p)) mapping.set(p, start + i);

@@ -156,7 +156,7 @@ function flatDims(dims: (number | number[])[], fn: string): number[] {
   return list.map((d) => checkInt(d, 'dims', fn));
 }
 
-function scatterCall(self: Tensor, dim: number, index: Tensor, src: TensorOrScalar, reduce: string | undefined, inplace: boolean): any {
+function scatterCall(self: Tensor, dim: number, index: Tensor, src: TensorOrScalar, reduce: string | undefined, inplace: boolean): Handle {
   const fn = inplace ? 'scatter_' : 'scatter';
   const args: unknown[] = [self._id, checkInt(dim, 'dim', fn), tid(index, 'index', fn)];
   if (src instanceof Tensor) {

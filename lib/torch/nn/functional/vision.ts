@@ -2,7 +2,6 @@
 import { Tensor, T, op, tid } from '../../tensor';
 import { describe } from '../../errors';
 import { Args, IntList, bool, int, intArray, ints, none, num, optBool, optNum, parse, shapeStr, str } from './common';
-import { bilinear, linear } from './conv';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d } from './pooling';
 
 const O = {

@@ -1,5 +1,5 @@
 // The shared argument binder and options check (lib/torch/args.ts): each caller family's style.
-import { bindArgs, bind, byName, checkOptions, checkKeys, PYTHON, BindStyle, DATA_OPTIONS, KEYWORD_KEYS, checkInt, checkBool, optBool, checkDims } from '../lib/torch/args';
+import { bindArgs, bind, bindStyle, byName, checkOptions, checkKeys, PYTHON, BindStyle, DATA_OPTIONS, KEYWORD_KEYS, checkInt, checkBool, optBool, checkDims } from '../lib/torch/args';
 
 describe('bindArgs', () => {
   test('positionals, then a trailing options object, in the order of the names', () => {
@@ -13,7 +13,7 @@ describe('bindArgs', () => {
   });
 
   test('fixed leading parameters and keyword-only names', () => {
-    const skip: BindStyle = { ...PYTHON, skipUndefined: true };
+    const skip: BindStyle = bindStyle({ skipUndefined: true });
     expect(() => bindArgs('g', [1, 2], ['p', 'k'], 2, 1, skip)).toThrow('g() takes at most 3 positional arguments (4 given)');
     expect(bindArgs('g', [1, { k: 2 }], ['p', 'k'], 2, 1, skip)).toEqual([1, 2]);
     expect(bindArgs('g', [1, { p: undefined }], ['p', 'k'], 2, 1, skip)).toEqual([1, undefined]);
@@ -21,13 +21,13 @@ describe('bindArgs', () => {
   });
 
   test('trailing undefined dropped, a hint for unknown keys', () => {
-    const style: BindStyle = { ...PYTHON, trimUndefined: true, hint: (k) => ` (did you mean '${k.toUpperCase()}'?)` };
+    const style: BindStyle = bindStyle({ trimUndefined: true, hint: (k) => ` (did you mean '${k.toUpperCase()}'?)` });
     expect(bindArgs('O', [1, undefined, undefined], ['a'], 1, 1, style)).toEqual([1]);
     expect(() => bindArgs('O', [{ a: 1, b: 2 }], ['a'], 1, 1, style)).toThrow("O() got an unexpected keyword argument 'b' (did you mean 'B'?) (accepted: a)");
   });
 
   test('an options object anywhere, extra keys returned after the names, the bare label', () => {
-    const style: BindStyle = { ...PYTHON, call: false, optionsAnywhere: true, extra: ['device'] };
+    const style: BindStyle = bindStyle({ call: false, optionsAnywhere: true, extra: ['device'] });
     expect(bindArgs('L', [1, { c: 3, device: 'cpu' }, undefined], ['b', 'c'], 0, 2, style)).toEqual([1, 3, 'cpu']);
     expect(bindArgs('L', [1, 2, { device: 'cpu' }], ['b', 'c'], 0, 2, style)).toEqual([1, 2, 'cpu']);
     expect(() => bindArgs('L', [{ c: 3 }, 2], ['b', 'c'], 0, 2, style)).toThrow('L: positional arguments must come before the options object');
@@ -37,9 +37,18 @@ describe('bindArgs', () => {
 
   test('an options predicate: a plain object it rejects is a positional value', () => {
     const loss = { forward: () => 0 };
-    const style: BindStyle = { ...PYTHON, isOptions: (x) => typeof x === 'object' && x !== null && !('forward' in x) };
+    const style: BindStyle = bindStyle({ isOptions: (x) => typeof x === 'object' && x !== null && !('forward' in x) });
     expect(bindArgs('S', [null, loss], ['optimizer', 'loss'], 0, 2, style)).toEqual([null, loss]);
     expect(bindArgs('S', [{ loss }], ['optimizer', 'loss'], 0, 2, style)).toEqual([undefined, loss]);
+  });
+
+  test('the fast path: only styles made by bindStyle take it, with the same results', () => {
+    expect(PYTHON.simple).toBe(true);
+    expect(bindStyle({ optionsAnywhere: true }).simple).toBe(false);
+    const spread: BindStyle = { ...PYTHON, trimUndefined: true };
+    expect(spread.simple).toBeUndefined();
+    expect(bindArgs('f', [1, undefined], ['a'], 0, 1, spread)).toEqual([1]);
+    expect(() => bindArgs('f', [1, 2], ['a'], 1, 1)).toThrow('f() takes at most 2 positional arguments (3 given)');
   });
 
   test('byName keeps the given values', () => {

@@ -10,7 +10,7 @@
 import { Module } from '../torch/nn/module';
 import { Tensor } from '../torch/tensor';
 import { describe } from '../torch/errors';
-import { bindArgs, isKw, PYTHON, BindStyle } from '../torch/args';
+import { bindArgs, bindStyle, isKw, BindStyle } from '../torch/args';
 
 const PY_NAMES = new WeakMap<object, string>();
 
@@ -135,7 +135,7 @@ export function needContext(context: Tensor | null, where: string): Tensor {
 }
 
 /** Python's binding, except that a plain object with a forward method is a loss given positionally, not an options object. */
-const SIGPROP: BindStyle = { ...PYTHON, isOptions: (x) => isKw(x) && typeof (x as { forward?: unknown }).forward !== 'function' };
+const SIGPROP: BindStyle = bindStyle({ isOptions: (x) => isKw(x) && typeof (x as { forward?: unknown }).forward !== 'function' });
 
 /**
  * Python-style arguments for sigprop constructors: positional values, then a trailing options

@@ -37,10 +37,23 @@ export interface BindStyle {
   readonly isOptions?: (x: unknown) => boolean;
   /** Text added after the key of an unexpected keyword (the optimizers' camelCase hint). */
   readonly hint?: (key: string, names: readonly string[]) => string;
+  /**
+   * Set by bindStyle where a call without an options object needs only its positionals copied (the
+   * fast path); not enumerable, so a style spread from another (`{ ...PYTHON, ... }`) does not inherit it.
+   */
+  readonly simple?: boolean;
 }
 
+/** A style: PYTHON's rules with the given differences, marked for the fast path where that applies. */
+export function bindStyle(diff: Partial<Omit<BindStyle, 'simple'>>): BindStyle {
+  const s: BindStyle = { ...PYTHON_RULES, ...diff };
+  Object.defineProperty(s, 'simple', { value: !s.optionsAnywhere && !s.trimUndefined && s.isOptions === undefined && s.extra.length === 0 });
+  return s;
+}
+
+const PYTHON_RULES: BindStyle = { call: true, skipUndefined: false, trimUndefined: false, optionsAnywhere: false, extra: [] };
 /** Python's binding of a function's arguments: what torch functions and Tensor methods use. */
-export const PYTHON: BindStyle = { call: true, skipUndefined: false, trimUndefined: false, optionsAnywhere: false, extra: [] };
+export const PYTHON: BindStyle = bindStyle({});
 
 /**
  * Python-style argument binding, the one implementation behind every caller: positional values,
@@ -51,6 +64,22 @@ export const PYTHON: BindStyle = { call: true, skipUndefined: false, trimUndefin
  * twice throw TypeError, as in Python.
  */
 export function bindArgs(fn: string, args: ArrayLike<unknown>, names: readonly string[], fixed = 0, npos = names.length, style: BindStyle = PYTHON): unknown[] {
+  const n = args.length;
+  // the common call (a training loop's x.sum(), F.relu(x)): positionals only, kept small enough to inline
+  if (style.simple === true && (n === 0 || !isKw(args[n - 1]))) return positionals(fn, args, n, names.length, npos, fixed);
+  return bindGeneral(fn, args, names, fixed, npos, style);
+}
+
+/** The first n arguments in an array of `width` values (the positional part of every binding). */
+function positionals(fn: string, args: ArrayLike<unknown>, n: number, width: number, npos: number, fixed: number): unknown[] {
+  if (n > npos) throw tooManyPositionals(fn, npos, fixed, n);
+  const out = new Array<unknown>(width);
+  for (let i = 0; i < n; i++) out[i] = args[i];
+  return out;
+}
+
+/** bindArgs with an options object, or in a style without the fast path. */
+function bindGeneral(fn: string, args: ArrayLike<unknown>, names: readonly string[], fixed: number, npos: number, style: BindStyle): unknown[] {
   let n = args.length;
   let kw: Kw | undefined;
   if (style.optionsAnywhere) {
@@ -64,7 +93,7 @@ export function bindArgs(fn: string, args: ArrayLike<unknown>, names: readonly s
     if (k >= 0) {
       for (let i = k + 1; i < n; i++) if (args[i] !== undefined) throw new TypeError(`${label(fn, style)}: positional arguments must come before the options object`);
       kw = args[k] as Kw;
-      n = k;
+      n = Math.min(k, names.length);
     } else {
       // no options object: the value after the named ones is the trailing options parameter
       kw = (args[names.length] ?? {}) as Kw;
@@ -76,11 +105,9 @@ export function bindArgs(fn: string, args: ArrayLike<unknown>, names: readonly s
       kw = args[n - 1] as Kw;
       n--;
     }
-    if (n > npos) throw new TypeError(`${fn}() takes at most ${npos + fixed} positional arguments (${n + fixed} given)`);
   }
   const extra = style.extra;
-  const out = new Array<unknown>(names.length + extra.length);
-  for (let i = 0; i < n; i++) out[i] = args[i];
+  const out = positionals(fn, args, n, names.length + extra.length, style.optionsAnywhere ? names.length : npos, fixed);
   if (kw === undefined) return out;
   for (const k of Object.keys(kw)) {
     let j = names.indexOf(k);
@@ -100,13 +127,19 @@ export function bindArgs(fn: string, args: ArrayLike<unknown>, names: readonly s
   return out;
 }
 
+function tooManyPositionals(fn: string, npos: number, fixed: number, n: number): TypeError {
+  return new TypeError(`${fn}() takes at most ${npos + fixed} positional arguments (${n + fixed} given)`);
+}
+
 function label(fn: string, style: { readonly call: boolean }): string {
   return style.call ? `${fn}()` : fn;
 }
 
 /** bindArgs with Python's rules: positional values, then a trailing options object with the remaining names. */
 export function bind(fn: string, args: ArrayLike<unknown>, names: readonly string[]): unknown[] {
-  return bindArgs(fn, args, names);
+  const n = args.length;
+  if (n === 0 || !isKw(args[n - 1])) return positionals(fn, args, n, names.length, names.length, 0);
+  return bindGeneral(fn, args, names, 0, names.length, PYTHON);
 }
 
 /** The bound values as an object: the names that were given (not undefined), for callers that read them by name. */

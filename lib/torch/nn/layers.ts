@@ -3,7 +3,7 @@
  * initialisation (same seed -> same weights), forward (through nn.functional) and repr.
  */
 import { Tensor } from '../tensor';
-import { bindArgs, byName, PYTHON, BindStyle, checkBool } from '../args';
+import { bindArgs, bindStyle, byName, BindStyle, checkBool } from '../args';
 import { describe } from '../errors';
 import { DTypeLike, Device } from '../dtype';
 import { empty, zeros, ones, tensor } from '../functions';
@@ -256,7 +256,7 @@ export class ConvTranspose2d extends ConvNd {
 }
 
 /** Layers' constructors: messages name the class ('Linear got ...'), the options object may follow any positional, and it takes device and dtype too. */
-const LAYER: BindStyle = { ...PYTHON, call: false, optionsAnywhere: true, extra: ['device', 'dtype'] };
+const LAYER: BindStyle = bindStyle({ call: false, optionsAnywhere: true, extra: ['device', 'dtype'] });
 
 /**
  * Trailing constructor arguments, Python-style: positionals, then one options object in any position

@@ -10,7 +10,7 @@
  * `dispose()` (or when `loadStateDict` replaces them). `step()` frees everything it creates.
  */
 import { Tensor, op } from '../tensor';
-import { isKw, bindArgs, byName, PYTHON, BindStyle, checkKeys, checkNumber, checkBool } from '../args';
+import { isKw, bindArgs, bindStyle, byName, BindStyle, checkKeys, checkNumber, checkBool } from '../args';
 import { tidy, keep, dispose as disposeAll } from '../memory';
 import { noGrad, enableGrad } from '../autograd';
 import { describe } from '../errors';
@@ -64,11 +64,10 @@ export function toCamel(k: string): string {
 }
 
 /** Python's binding, less trailing undefined arguments, with a hint for snake_case keys. */
-const OPTIONS: BindStyle = {
-  ...PYTHON,
+const OPTIONS: BindStyle = bindStyle({
   trimUndefined: true,
   hint: (k, names) => (names.includes(toCamel(k)) ? ` (options are camelCase: '${toCamel(k)}')` : ''),
-};
+});
 
 /**
  * Python-style binding of an optimizer's options (after its params): positional values for

@@ -2,7 +2,7 @@
 import { Tensor, T, tid } from '../../tensor';
 import { describe, TorchError } from '../../errors';
 import { dtypeCode, isDTypeName, DTYPES } from '../../dtype';
-import { bindArgs, PYTHON, checkInt, checkNumber, checkBool } from '../../args';
+import { bindArgs, bindStyle, checkInt, checkNumber, checkBool } from '../../args';
 import type { BindStyle } from '../../args';
 
 // ---- argument types -------------------------------------------------------------------------------------------
@@ -16,7 +16,7 @@ export type OptTensor = Tensor | null;
 
 // ---- argument parsing -------------------------------------------------------------------------------------------
 /** Python's binding, except that an options entry whose value is undefined counts as not given. */
-const FUNCTIONAL: BindStyle = { ...PYTHON, skipUndefined: true };
+const FUNCTIONAL: BindStyle = bindStyle({ skipUndefined: true });
 
 /**
  * Binds `rest` (the arguments after the `fixed` leading parameters): positional values, then an

@@ -10,9 +10,8 @@
  * Errors made by the addon may come from another realm than jest's, so classes are checked by
  * `name` (and `torchKind`), never with `toThrow(Class)` / instanceof.
  *
- * `KNOWN_BUGS` at the end asserts the behaviour we should have where we do not have it yet; those
- * cases are marked test.failing (jest reports them as failing tests once they are fixed, so move
- * them to the passing tables then).
+ * `KNOWN_BUGS` at the end holds the bugs this suite found, all fixed now: they stay as regression
+ * cases ('former bugs', ordinary tests; none is marked test.failing any more).
  */
 import * as torch from '../lib/torch';
 

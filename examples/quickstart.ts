@@ -211,8 +211,9 @@ function main(): void {
     spSignal,
   );
 
-  // Option 1, with a manager: wrap the signal in its propagator (propagators.signals.Loss).
-  spSignal = spManager.setSignal(
+  // Option 1, with a manager: wrap the signal in its propagator (propagators.signals.Loss); the
+  // manager keeps the wrapped signal for setModel below.
+  spManager.setSignal(
     spSignal,
     { loss: sigprop.loss.v9InputTargetMaxAll },
   );

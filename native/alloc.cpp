@@ -30,7 +30,7 @@ constexpr size_t kMinPooled = 64 * 1024;
 
 struct Pools {
   std::mutex mu;
-  std::unordered_map<void*, size_t> sizes;             // live and cached large blocks -> class size
+  std::unordered_map<void*, size_t> sizes;              // live and cached large blocks -> class size
   std::unordered_map<size_t, std::vector<void*>> free;  // class size -> cached blocks
   size_t cached = 0, inUse = 0, cap = size_t(1024) << 20;
 };
@@ -158,7 +158,8 @@ void initAllocator(Napi::Env env, Napi::Object exports) {
     const char* mode = std::getenv("SIGPROP_CPU_ALLOCATOR");
     if (mode && std::string(mode) == "default") return;
     g_pools = new Pools();
-    if (const char* mb = std::getenv("SIGPROP_CPU_CACHE_MB")) g_pools->cap = static_cast<size_t>(std::max(0L, std::atol(mb))) << 20;
+    if (const char* mb = std::getenv("SIGPROP_CPU_CACHE_MB"))
+      g_pools->cap = static_cast<size_t>(std::max(0L, std::atol(mb))) << 20;
     g_alloc = new PoolAllocator();
     c10::SetCPUAllocator(g_alloc, /*priority=*/100);
   });

@@ -31,33 +31,23 @@ c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::
     case TypeKind::OptionalType:
       if (v.IsNull() || v.IsUndefined()) return c10::IValue();
       return toIValue(v, type->expectRef<c10::OptionalType>().getElementType(), arg, name);
-    case TypeKind::TensorType:
-      return get(v, name);
+    case TypeKind::TensorType: return get(v, name);
     case TypeKind::IntType:
-    case TypeKind::SymIntType:
-      return toInt(v, name);
-    case TypeKind::FloatType:
-      return toDouble(v, name);
-    case TypeKind::BoolType:
-      return toBool(v, name);
-    case TypeKind::NumberType:
-      return toScalar(v, name);
-    case TypeKind::StringType:
-      return toStr(v, name);
-    case TypeKind::DeviceObjType:
-      return toDevice(v, name);
-    case TypeKind::GeneratorType:
-      return getGenerator(v, name);
+    case TypeKind::SymIntType: return toInt(v, name);
+    case TypeKind::FloatType: return toDouble(v, name);
+    case TypeKind::BoolType: return toBool(v, name);
+    case TypeKind::NumberType: return toScalar(v, name);
+    case TypeKind::StringType: return toStr(v, name);
+    case TypeKind::DeviceObjType: return toDevice(v, name);
+    case TypeKind::GeneratorType: return getGenerator(v, name);
     case TypeKind::ListType: {
       const c10::TypePtr& elem = type->expectRef<c10::ListType>().getElementType();
       switch (elem->kind()) {
         case TypeKind::IntType:
-        case TypeKind::SymIntType:
-          return toList<int64_t>(v, arg, [&](const Napi::Value& x) { return toInt(x, name); });
+        case TypeKind::SymIntType: return toList<int64_t>(v, arg, [&](const Napi::Value& x) { return toInt(x, name); });
         case TypeKind::FloatType:
           return toList<double>(v, arg, [&](const Napi::Value& x) { return toDouble(x, name); });
-        case TypeKind::BoolType:
-          return toList<bool>(v, arg, [&](const Napi::Value& x) { return toBool(x, name); });
+        case TypeKind::BoolType: return toList<bool>(v, arg, [&](const Napi::Value& x) { return toBool(x, name); });
         case TypeKind::NumberType: {  // Scalar[]
           if (!v.IsArray()) typeError(std::string("'") + name + "' must be an array of numbers, got " + jsTypeName(v));
           Napi::Array a = v.As<Napi::Array>();
@@ -71,20 +61,19 @@ c10::IValue toIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::
           return toList<at::Tensor>(v, arg, [&](const Napi::Value& x) { return get(x, name); });
         case TypeKind::OptionalType:
           if (elem->expectRef<c10::OptionalType>().getElementType()->kind() == TypeKind::TensorType) {
-            if (!v.IsArray()) typeError(std::string("'") + name + "' must be an array of Tensors, got " + jsTypeName(v));
+            if (!v.IsArray())
+              typeError(std::string("'") + name + "' must be an array of Tensors, got " + jsTypeName(v));
             return toList<c10::optional<at::Tensor>>(v, arg, [&](const Napi::Value& x) -> c10::optional<at::Tensor> {
               if (x.IsNull() || x.IsUndefined()) return c10::nullopt;
               return get(x, name);
             });
           }
           break;
-        default:
-          break;
+        default: break;
       }
       typeError(std::string("argument '") + name + "' has an unsupported list type " + type->str());
     }
-    default:
-      typeError(std::string("argument '") + name + "' has an unsupported type " + type->str());
+    default: typeError(std::string("argument '") + name + "' has an unsupported type " + type->str());
   }
 }
 
@@ -126,7 +115,7 @@ static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
   auto op = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!op) {
     throw JsError(code::ErrKind_Torch, "operator " + name + (overload.empty() ? "" : "." + overload) +
-                                      " does not exist in this libtorch (" TORCH_VERSION ")");
+                                           " does not exist in this libtorch (" TORCH_VERSION ")");
   }
   std::vector<std::string> names;
   std::vector<size_t> genArgs;
@@ -195,8 +184,8 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
   Napi::Array args = info[1].As<Napi::Array>();
   uint32_t n = args.Length();
   if (n > sargs.size()) {
-    typeError(opLabel(schema) + " takes at most " + std::to_string(sargs.size()) + " arguments (" +
-              std::to_string(n) + " given)");
+    typeError(opLabel(schema) + " takes at most " + std::to_string(sargs.size()) + " arguments (" + std::to_string(n) +
+              " given)");
   }
   std::vector<c10::IValue> stack;
   stack.reserve(sargs.size());
@@ -217,7 +206,8 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
     try {
       stack.push_back(toIValue(v, a.type(), a, entry.argNames[i].c_str()));
     } catch (const JsError& e) {
-      if (e.kind == code::ErrKind_Type || e.kind == code::ErrKind_Range) throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
+      if (e.kind == code::ErrKind_Type || e.kind == code::ErrKind_Range)
+        throw JsError(e.kind, opLabel(schema) + ": " + e.msg);
       throw;
     }
   }

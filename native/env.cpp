@@ -17,7 +17,8 @@ void enter(napi_env env) {
 }
 
 Env& cur() {
-  if (!tl_env) throw JsError(code::ErrKind_Torch, "internal: the sigprop addon was called from a thread that has not loaded it");
+  if (!tl_env)
+    throw JsError(code::ErrKind_Torch, "internal: the sigprop addon was called from a thread that has not loaded it");
   return *tl_env;
 }
 
@@ -81,8 +82,7 @@ static void rethrowAsJsUnguarded(napi_env env);
 void rethrowAsJs(napi_env env) {
   try {
     rethrowAsJsUnguarded(env);
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 static void rethrowAsJsUnguarded(napi_env env) {

@@ -14,8 +14,8 @@ namespace sp {
 // and collective works are the same kind of thing). One table per environment holds them all.
 struct NativeObject {
   virtual ~NativeObject() = default;
-  virtual int kind() const = 0;               // an ObjectKind code (codes.def)
-  virtual const char* typeName() const = 0;   // for messages: "torch.Generator"
+  virtual int kind() const = 0;                  // an ObjectKind code (codes.def)
+  virtual const char* typeName() const = 0;      // for messages: "torch.Generator"
   virtual bool pinned() const { return false; }  // objectFree leaves a pinned object alone
 };
 
@@ -32,7 +32,7 @@ struct GeneratorObject final : NativeObject {
 struct OpEntry {
   c10::OperatorHandle handle;
   std::vector<std::string> argNames;
-  FastHook fast;              // an exact fast path (fastops.cpp), or null
+  FastHook fast;                // an exact fast path (fastops.cpp), or null
   std::vector<size_t> genArgs;  // positions of its Generator? arguments
 };
 
@@ -71,7 +71,8 @@ struct Env {
   T& objectAs(const Napi::Value& v, const char* what, const char* label) {
     NativeObject* o = object(v);
     T* t = dynamic_cast<T*>(o);
-    if (!t) typeError(std::string("'") + what + "' must be a " + label + ", got " + (o ? o->typeName() : jsTypeName(v)));
+    if (!t)
+      typeError(std::string("'") + what + "' must be a " + label + ", got " + (o ? o->typeName() : jsTypeName(v)));
     return *t;
   }
   void freeObject(const Napi::Value& v);

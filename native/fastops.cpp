@@ -144,7 +144,8 @@ bool argFast(const at::Tensor& t, c10::optional<int64_t> dim, bool keepdim, at::
 
 template <bool Max>
 bool argHook(std::vector<c10::IValue>& stack) {  // argmax(Tensor self, int? dim=None, bool keepdim=False)
-  if (stack.size() != 3 || !stack[0].isTensor() || !(stack[1].isNone() || stack[1].isInt()) || !stack[2].isBool()) return false;
+  if (stack.size() != 3 || !stack[0].isTensor() || !(stack[1].isNone() || stack[1].isInt()) || !stack[2].isBool())
+    return false;
   at::Tensor out;
   if (!argFast<Max>(stack[0].toTensor(), stack[1].isNone() ? c10::nullopt : c10::optional<int64_t>(stack[1].toInt()),
                     stack[2].toBool(), out))
@@ -155,10 +156,12 @@ bool argHook(std::vector<c10::IValue>& stack) {  // argmax(Tensor self, int? dim
 }
 
 template <bool Max>
-bool maxDimHook(std::vector<c10::IValue>& stack) {  // max.dim(Tensor self, int dim, bool keepdim=False) -> (values, indices)
+bool maxDimHook(
+    std::vector<c10::IValue>& stack) {  // max.dim(Tensor self, int dim, bool keepdim=False) -> (values, indices)
   if (stack.size() != 3 || !stack[0].isTensor() || !stack[1].isInt() || !stack[2].isBool()) return false;
   const at::Tensor t = stack[0].toTensor();
-  if (!plainFloat(t) || !noGradNeeded(t) || t._fw_grad(/*level=*/0).defined() || !isLastDim(t, stack[1].toInt())) return false;
+  if (!plainFloat(t) || !noGradNeeded(t) || t._fw_grad(/*level=*/0).defined() || !isLastDim(t, stack[1].toInt()))
+    return false;
   const std::vector<int64_t> shape = reducedShape(t, stack[2].toBool());
   at::Tensor values = at::empty(shape, t.options());
   at::Tensor indices = at::empty(shape, t.options().dtype(at::kLong));

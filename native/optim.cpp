@@ -74,7 +74,7 @@ __attribute__((target("avx2,fma"))) inline float maxScalar(float a, float b) {
 
 // One element outside the vectorized range (ATen's scalar loop; its float ops are contracted too).
 __attribute__((target("avx2,fma"))) inline void fusedOne(float* p, const float* g, float* m, float* v, float* vmax,
-                                                            int64_t i, const FusedK& k) {
+                                                         int64_t i, const FusedK& k) {
   float gi = k.maximize ? -g[i] : g[i];
   float pi = p[i];
   if (k.decoupled) pi = pi * k.dec;
@@ -93,8 +93,10 @@ __attribute__((target("avx2,fma"))) inline void fusedOne(float* p, const float* 
 __attribute__((target("avx2,fma"))) void fusedAvx2(float* p, const float* g, float* m, float* v, float* vmax, int64_t n,
                                                    const FusedK& k) {
   const int64_t vend = n - n % 16;
-  const __m256 b1 = _mm256_set1_ps(k.b1), a1 = _mm256_set1_ps(k.a1), b2 = _mm256_set1_ps(k.b2), a2 = _mm256_set1_ps(k.a2);
-  const __m256 wd = _mm256_set1_ps(k.wd), dec = _mm256_set1_ps(k.dec), c2 = _mm256_set1_ps(k.c2), eps = _mm256_set1_ps(k.eps);
+  const __m256 b1 = _mm256_set1_ps(k.b1), a1 = _mm256_set1_ps(k.a1), b2 = _mm256_set1_ps(k.b2),
+               a2 = _mm256_set1_ps(k.a2);
+  const __m256 wd = _mm256_set1_ps(k.wd), dec = _mm256_set1_ps(k.dec), c2 = _mm256_set1_ps(k.c2),
+               eps = _mm256_set1_ps(k.eps);
   const __m256 ss = _mm256_set1_ps(k.ss), sign = _mm256_set1_ps(-0.0f);
   for (int64_t i = 0; i < vend; i += 8) {
     __m256 gi = _mm256_loadu_ps(g + i);
@@ -126,9 +128,11 @@ bool plainFloat(const at::Tensor& t, const at::Tensor& like) {
 
 bool fusable(const AdamSlot& s, const AdamHyper& h) {
   const at::Tensor& p = s.param;
-  if (!plainFloat(p, p) || !plainFloat(s.grad, p) || !plainFloat(s.expAvg, p) || !plainFloat(s.expAvgSq, p)) return false;
+  if (!plainFloat(p, p) || !plainFloat(s.grad, p) || !plainFloat(s.expAvg, p) || !plainFloat(s.expAvgSq, p))
+    return false;
   if (h.amsgrad && !plainFloat(s.maxExpAvgSq, p)) return false;
-  if (!(s.step.defined() && s.step.device().is_cpu() && s.step.scalar_type() == at::kFloat && s.step.numel() == 1)) return false;
+  if (!(s.step.defined() && s.step.device().is_cpu() && s.step.scalar_type() == at::kFloat && s.step.numel() == 1))
+    return false;
   // distinct memory (an aliased grad or state would be read after it is written)
   const void* ptrs[] = {p.data_ptr(), s.grad.data_ptr(), s.expAvg.data_ptr(), s.expAvgSq.data_ptr(),
                         h.amsgrad ? s.maxExpAvgSq.data_ptr() : nullptr};
@@ -156,8 +160,8 @@ void stepFused(AdamSlot& s, const AdamHyper& h) {
   k.decoupled = h.decoupled;
   k.coupled = !h.decoupled && h.weightDecay != 0;
   k.amsgrad = h.amsgrad;
-  fusedAvx2(s.param.data_ptr<float>(), s.grad.data_ptr<float>(), s.expAvg.data_ptr<float>(), s.expAvgSq.data_ptr<float>(),
-            h.amsgrad ? s.maxExpAvgSq.data_ptr<float>() : nullptr, s.param.numel(), k);
+  fusedAvx2(s.param.data_ptr<float>(), s.grad.data_ptr<float>(), s.expAvg.data_ptr<float>(),
+            s.expAvgSq.data_ptr<float>(), h.amsgrad ? s.maxExpAvgSq.data_ptr<float>() : nullptr, s.param.numel(), k);
   // what the in-place ops would have done to the version counters (autograd's saved-tensor checks)
   for (at::Tensor* t : {&s.param, &s.expAvg, &s.expAvgSq, &s.step}) t->unsafeGetTensorImpl()->bump_version();
   if (h.amsgrad) s.maxExpAvgSq.unsafeGetTensorImpl()->bump_version();
@@ -170,8 +174,8 @@ bool verifyFused() {
   at::NoGradGuard noGrad;
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(20261123);
   const AdamHyper configs[] = {
-      {0.9, 0.999, 1e-3, 0, 1e-8, false, false, false},   {0.8, 0.99, 0.1, 0.01, 1e-6, true, true, false},
-      {0.9, 0.999, 4e-4, 0.02, 1e-8, false, false, true}, {0.5, 0.9, 0.05, 0.1, 1e-3, true, false, true},
+      {0.9, 0.999, 1e-3, 0, 1e-8, false, false, false},    {0.8, 0.99, 0.1, 0.01, 1e-6, true, true, false},
+      {0.9, 0.999, 4e-4, 0.02, 1e-8, false, false, true},  {0.5, 0.9, 0.05, 0.1, 1e-3, true, false, true},
       {0.95, 0.9999, 2e-3, 0.5, 1e-8, false, true, false},
   };
   for (const AdamHyper& h : configs) {
@@ -225,10 +229,17 @@ Napi::Value jsAdamStep(const Napi::CallbackInfo& info) {
   auto expAvgs = toTensors(info[2], "expAvgs"), expAvgSqs = toTensors(info[3], "expAvgSqs");
   auto maxExpAvgSqs = toTensors(info[4], "maxExpAvgSqs"), steps = toTensors(info[5], "steps");
   const int64_t flags = toInt(info[11], "flags");
-  AdamHyper h{toDouble(info[6], "beta1"), toDouble(info[7], "beta2"), toDouble(info[8], "lr"), toDouble(info[9], "weightDecay"),
-              toDouble(info[10], "eps"), (flags & code::AdamFlag_amsgrad) != 0, (flags & code::AdamFlag_maximize) != 0, (flags & code::AdamFlag_decoupled) != 0};
+  AdamHyper h{toDouble(info[6], "beta1"),
+              toDouble(info[7], "beta2"),
+              toDouble(info[8], "lr"),
+              toDouble(info[9], "weightDecay"),
+              toDouble(info[10], "eps"),
+              (flags & code::AdamFlag_amsgrad) != 0,
+              (flags & code::AdamFlag_maximize) != 0,
+              (flags & code::AdamFlag_decoupled) != 0};
   const size_t n = params.size();
-  if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n || steps.size() != n || (h.amsgrad && maxExpAvgSqs.size() != n))
+  if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n || steps.size() != n ||
+      (h.amsgrad && maxExpAvgSqs.size() != n))
     rangeError("adamStep: the parameter, gradient and state lists differ in length");
   const bool tryFused = !(flags & code::AdamFlag_opsOnly) && fusedAvailable();
   at::NoGradGuard noGrad;
@@ -269,7 +280,9 @@ Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
       g.zero_();
       continue;
     }
-    auto same = [&](const std::vector<at::Tensor>& l) { return l[0].device() == g.device() && l[0].scalar_type() == g.scalar_type(); };
+    auto same = [&](const std::vector<at::Tensor>& l) {
+      return l[0].device() == g.device() && l[0].scalar_type() == g.scalar_type();
+    };
     auto it = std::find_if(lists.begin(), lists.end(), same);
     if (it == lists.end()) lists.push_back({g});
     else it->push_back(g);
@@ -282,11 +295,14 @@ Napi::Value jsZeroGrads(const Napi::CallbackInfo& info) {
 Napi::Value jsHasGrads(const Napi::CallbackInfo& info) {
   auto params = toTensors(info[0], "params");
   Napi::Array out = Napi::Array::New(info.Env(), params.size());
-  for (size_t i = 0; i < params.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Boolean::New(info.Env(), params[i].grad().defined()));
+  for (size_t i = 0; i < params.size(); ++i)
+    out.Set(static_cast<uint32_t>(i), Napi::Boolean::New(info.Env(), params[i].grad().defined()));
   return out;
 }
 
-Napi::Value jsAdamFusedAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), fusedAvailable()); }
+Napi::Value jsAdamFusedAvailable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), fusedAvailable());
+}
 
 }  // namespace
 

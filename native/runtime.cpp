@@ -41,7 +41,8 @@ int64_t toInt(const Napi::Value& v, const char* what) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || d != std::floor(d))
       typeError(std::string("'") + what + "' must be an integer, got " + jsTypeName(v));
-    if (d >= 9223372036854775808.0 || d < -9223372036854775808.0) rangeError(std::string("'") + what + "' is out of the int64 range, got " + jsTypeName(v));
+    if (d >= 9223372036854775808.0 || d < -9223372036854775808.0)
+      rangeError(std::string("'") + what + "' is out of the int64 range, got " + jsTypeName(v));
     return static_cast<int64_t>(d);
   }
   if (v.IsBigInt()) {
@@ -116,9 +117,8 @@ at::ScalarType toDtype(const Napi::Value& v, const char* what) {
 #include "codes.def"
 #undef SP_DTYPE
 #undef SP_CODE
-          return static_cast<at::ScalarType>(c);
-        default:
-          break;
+        return static_cast<at::ScalarType>(c);
+        default: break;
       }
     }
   }
@@ -147,7 +147,8 @@ Napi::Value fromScalar(Napi::Env env, const at::Scalar& s) {
 
 Napi::Array fromIntVec(Napi::Env env, at::IntArrayRef v) {
   Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(v[i])));
+  for (size_t i = 0; i < v.size(); ++i)
+    a.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(v[i])));
   return a;
 }
 
@@ -323,7 +324,8 @@ static Napi::Value jsGetNumInteropThreads(const Napi::CallbackInfo& info) {
 static std::string cudaUnavailableReason(int* count);
 [[noreturn]] static void noCuda() {
 #ifdef SIGPROP_CUDA
-  throw JsError(code::ErrKind_Cuda, "CUDA is not available: " + cudaUnavailableReason(nullptr) + " (torch.cuda.isAvailable() is false)");
+  throw JsError(code::ErrKind_Cuda,
+                "CUDA is not available: " + cudaUnavailableReason(nullptr) + " (torch.cuda.isAvailable() is false)");
 #else
   throw JsError(code::ErrKind_Cuda, "CUDA is not available: this addon was built against a CPU-only libtorch");
 #endif
@@ -342,7 +344,8 @@ static int64_t cudaIndex(const Napi::CallbackInfo& info, size_t i) {
       d = toInt(info[i], "device");
     }
   }
-  if (d < 0 || d >= n) rangeError("CUDA device " + std::to_string(d) + " does not exist (device count " + std::to_string(n) + ")");
+  if (d < 0 || d >= n)
+    rangeError("CUDA device " + std::to_string(d) + " does not exist (device count " + std::to_string(n) + ")");
   return d;
 }
 
@@ -399,7 +402,8 @@ static Napi::Value jsCudaDeviceName(const Napi::CallbackInfo& info) {
 #ifdef SIGPROP_CUDA
   cudaDeviceProp prop;
   cudaError_t err = cudaGetDeviceProperties(&prop, static_cast<int>(d));
-  if (err != cudaSuccess) throw JsError(code::ErrKind_Cuda, std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err));
+  if (err != cudaSuccess)
+    throw JsError(code::ErrKind_Cuda, std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(err));
   return Napi::String::New(info.Env(), prop.name);
 #else
   (void)d;

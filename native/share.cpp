@@ -30,8 +30,8 @@ struct JsBufferRef {
   std::thread::id thread;
 };
 std::mutex g_unrefMu;
-std::unordered_set<napi_env> g_liveEnvs;                          // under g_unrefMu
-std::unordered_map<napi_env, std::vector<napi_ref>> g_unrefs;     // under g_unrefMu
+std::unordered_set<napi_env> g_liveEnvs;                       // under g_unrefMu
+std::unordered_map<napi_env, std::vector<napi_ref>> g_unrefs;  // under g_unrefMu
 std::atomic<bool> g_haveUnrefs{false};
 
 void releaseJsBuffer(void* p) {
@@ -87,11 +87,13 @@ static Napi::Value jsShare(const Napi::CallbackInfo& info) {
   int64_t receivers = toInt(info[1], "receivers");
   if (receivers < 1) rangeError("share(): 'receivers' must be >= 1, got " + std::to_string(receivers));
   if (t.requires_grad() && !t.is_leaf())
-    typeError("share(): the tensor requires grad and is not a leaf (it has an autograd graph, which stays with this thread): "
-              "share t.detach(), or a leaf (a parameter)");
+    typeError(
+        "share(): the tensor requires grad and is not a leaf (it has an autograd graph, which stays with this thread): "
+        "share t.detach(), or a leaf (a parameter)");
   if (onJsBuffer(t))
-    typeError("share(): the tensor is on a SharedArrayBuffer's memory: post the SharedArrayBuffer itself and make the tensor "
-              "there with torch.frombuffer (or share a copy, t.clone())");
+    typeError(
+        "share(): the tensor is on a SharedArrayBuffer's memory: post the SharedArrayBuffer itself and make the tensor "
+        "there with torch.frombuffer (or share a copy, t.clone())");
   at::Tensor alias = t.detach();
   if (t.requires_grad()) alias.requires_grad_(true);
   std::lock_guard<std::mutex> lock(g_shareMu);
@@ -103,7 +105,8 @@ static Napi::Value jsShare(const Napi::CallbackInfo& info) {
 static uint64_t shareId(const Napi::Value& v) {
   if (!v.IsNumber()) typeError("fromShared(): the token's id must be a number, got " + jsTypeName(v));
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 1 && d == std::floor(d) && d < 9007199254740992.0)) typeError("fromShared(): not a share id: " + jsTypeName(v));
+  if (!(d >= 1 && d == std::floor(d) && d < 9007199254740992.0))
+    typeError("fromShared(): not a share id: " + jsTypeName(v));
   return static_cast<uint64_t>(d);
 }
 
@@ -152,13 +155,15 @@ static Napi::Value jsSharedCount(const Napi::CallbackInfo& info) {
 // fromSharedBuffer(typedArray on a SharedArrayBuffer, shape, dtype) -> a CPU tensor on that memory.
 static Napi::Value jsFromSharedBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray()) typeError("frombuffer(): expected a typed array view of a SharedArrayBuffer, got " + jsTypeName(info[0]));
+  if (!info[0].IsTypedArray())
+    typeError("frombuffer(): expected a typed array view of a SharedArrayBuffer, got " + jsTypeName(info[0]));
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
   napi_value abv;
   void* data = nullptr;
   size_t length = 0, byteOffset = 0;
   napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, ta, &type, &length, &data, &abv, &byteOffset) != napi_ok) typeError("frombuffer(): bad typed array");
+  if (napi_get_typedarray_info(env, ta, &type, &length, &data, &abv, &byteOffset) != napi_ok)
+    typeError("frombuffer(): bad typed array");
   std::vector<int64_t> shape = toIntVec(info[1], "shape");
   at::ScalarType dt = toDtype(info[2], "dtype");
   int64_t numel = 1;
@@ -169,18 +174,20 @@ static Napi::Value jsFromSharedBuffer(const Napi::CallbackInfo& info) {
   size_t esize = c10::elementSize(dt);
   size_t bytes = ta.ByteLength();
   if (static_cast<size_t>(numel) * esize != bytes)
-    rangeError("frombuffer(): the view has " + std::to_string(bytes) + " bytes but shape " + c10::str(at::IntArrayRef(shape)) + " needs " +
-               std::to_string(numel * esize));
+    rangeError("frombuffer(): the view has " + std::to_string(bytes) + " bytes but shape " +
+               c10::str(at::IntArrayRef(shape)) + " needs " + std::to_string(numel * esize));
   if (reinterpret_cast<uintptr_t>(data) % esize != 0)
-    rangeError("frombuffer(): a tensor on a SharedArrayBuffer must start at a multiple of its element size (" + std::to_string(esize) +
-               " bytes); 'offset' is not");
+    rangeError("frombuffer(): a tensor on a SharedArrayBuffer must start at a multiple of its element size (" +
+               std::to_string(esize) + " bytes); 'offset' is not");
   auto ctx = std::make_unique<JsBufferRef>();
   ctx->env = env;
   ctx->thread = std::this_thread::get_id();
-  if (napi_create_reference(env, abv, 1, &ctx->ref) != napi_ok) torchError("frombuffer(): could not reference the buffer");
+  if (napi_create_reference(env, abv, 1, &ctx->ref) != napi_ok)
+    torchError("frombuffer(): could not reference the buffer");
   at::DataPtr ptr(data, ctx.get(), &releaseJsBuffer, at::Device(at::kCPU));
   ctx.release();
-  at::Storage storage(at::Storage::use_byte_size_t(), bytes, std::move(ptr), /*allocator=*/nullptr, /*resizable=*/false);
+  at::Storage storage(at::Storage::use_byte_size_t(), bytes, std::move(ptr), /*allocator=*/nullptr,
+                      /*resizable=*/false);
   at::Tensor t = at::empty({0}, at::TensorOptions().dtype(dt)).set_(storage, 0, shape);
   return putValue(env, std::move(t));
 }

@@ -54,8 +54,9 @@ static Napi::Value jsToBuffer(const Napi::CallbackInfo& info) {
 static Napi::Value jsItem(const Napi::CallbackInfo& info) {
   at::Tensor& t = get(info[0], "tensor");
   if (t.numel() != 1) {
-    throw JsError(code::ErrKind_Range, "a Tensor with " + std::to_string(t.numel()) +
-                                      " elements cannot be converted to a scalar (item() needs exactly one element)");
+    throw JsError(code::ErrKind_Range,
+                  "a Tensor with " + std::to_string(t.numel()) +
+                      " elements cannot be converted to a scalar (item() needs exactly one element)");
   }
   return fromScalar(info.Env(), t.item());
 }
@@ -63,14 +64,30 @@ static Napi::Value jsItem(const Napi::CallbackInfo& info) {
 // ---- metadata ------------------------------------------------------------------------------------------------
 static Napi::Value jsShape(const Napi::CallbackInfo& info) { return fromIntVec(info.Env(), get(info[0]).sizes()); }
 static Napi::Value jsStride(const Napi::CallbackInfo& info) { return fromIntVec(info.Env(), get(info[0]).strides()); }
-static Napi::Value jsDim(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).dim())); }
-static Napi::Value jsNumel(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).numel())); }
-static Napi::Value jsDtype(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<int>(get(info[0]).scalar_type())); }
-static Napi::Value jsDevice(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), deviceString(get(info[0]).device())); }
-static Napi::Value jsRequiresGrad(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info[0]).requires_grad()); }
-static Napi::Value jsIsLeaf(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info[0]).is_leaf()); }
-static Napi::Value jsIsContiguous(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), get(info[0]).is_contiguous()); }
-static Napi::Value jsStorageOffset(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).storage_offset())); }
+static Napi::Value jsDim(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).dim()));
+}
+static Napi::Value jsNumel(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).numel()));
+}
+static Napi::Value jsDtype(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<int>(get(info[0]).scalar_type()));
+}
+static Napi::Value jsDevice(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), deviceString(get(info[0]).device()));
+}
+static Napi::Value jsRequiresGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), get(info[0]).requires_grad());
+}
+static Napi::Value jsIsLeaf(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), get(info[0]).is_leaf());
+}
+static Napi::Value jsIsContiguous(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), get(info[0]).is_contiguous());
+}
+static Napi::Value jsStorageOffset(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(get(info[0]).storage_offset()));
+}
 static Napi::Value jsSameTensor(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), get(info[0]).unsafeGetTensorImpl() == get(info[1]).unsafeGetTensorImpl());
 }
@@ -112,8 +129,9 @@ static Napi::Value jsRequiresGrad_(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// ---- indexing --------------------------------------------------------------------------------------------------------
-// Index items arrive as two arrays: kinds (IndexKind codes) and values.
+// ---- indexing
+// -------------------------------------------------------------------------------------------------------- Index items
+// arrive as two arrays: kinds (IndexKind codes) and values.
 static std::vector<at::indexing::TensorIndex> toIndices(const Napi::Value& kindsV, const Napi::Value& valsV) {
   using namespace at::indexing;
   if (!kindsV.IsArray() || !valsV.IsArray()) typeError("internal: bad index arrays");
@@ -163,7 +181,8 @@ static Napi::Value jsIndexPut(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// ---- hot element-wise ops ----------------------------------------------------------------------------------------------
+// ---- hot element-wise ops
+// ----------------------------------------------------------------------------------------------
 static at::Tensor binary(int code, const at::Tensor& a, const at::Tensor& b) {
   switch (code) {
     case code::Binary_add: return at::add(a, b);
@@ -218,7 +237,7 @@ static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& 
     case code::Binary_remainder: return at::remainder(a, s);
     case code::Binary_fmod: return at::fmod(a, s);
     case code::Binary_floorDivide: return at::floor_divide(a, s);
-    case code::Binary_rsub: return at::rsub(a, s);              // s - a
+    case code::Binary_rsub: return at::rsub(a, s);                             // s - a
     case code::Binary_rdiv: return at::mul(at::reciprocal(a), wrapScalar(s));  // s / a, as Python's __rtruediv__
     default: typeError("internal: bad scalar op code");
   }
@@ -363,7 +382,9 @@ static napi_value fastVoid(napi_env env, napi_callback_info) {
 }
 static inline int argCode(const double* a) { return static_cast<int>(a[0]); }
 static int32_t fBin(const double* a) { return put(binary(argCode(a), get(a[1], "self"), get(a[2], "other"))); }
-static int32_t fBinS(const double* a) { return put(binaryScalar(argCode(a), get(a[1], "self"), scalarFromDouble(a[2]))); }
+static int32_t fBinS(const double* a) {
+  return put(binaryScalar(argCode(a), get(a[1], "self"), scalarFromDouble(a[2])));
+}
 static int32_t fUn(const double* a) { return put(unary(argCode(a), get(a[1], "self"))); }
 static void fBinI(const double* a) { binaryInplace(argCode(a), get(a[1], "self"), get(a[2], "other")); }
 static void fBinSI(const double* a) { binaryScalarInplace(argCode(a), get(a[1], "self"), scalarFromDouble(a[2])); }
@@ -386,7 +407,8 @@ static Napi::Value jsBinSI(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// ---- autograd ------------------------------------------------------------------------------------------------------------
+// ---- autograd
+// ------------------------------------------------------------------------------------------------------------
 static c10::optional<bool> optBool(const Napi::Value& v, const char* what) {
   if (v.IsUndefined() || v.IsNull()) return c10::nullopt;
   return toBool(v, what);
@@ -420,8 +442,7 @@ static Napi::Value jsGrad(const Napi::CallbackInfo& info) {
     if (c >= 0) {
       try {
         if (get(c).unsafeGetTensorImpl() == g.unsafeGetTensorImpl()) return Napi::Number::New(info.Env(), -1);
-      } catch (const JsError&) {
-      }
+      } catch (const JsError&) {}
     }
   }
   return putValue(info.Env(), g);
@@ -440,7 +461,8 @@ static Napi::Value jsSetGrad(const Napi::CallbackInfo& info) {
     typeError(std::string("assigned grad has dtype ") + c10::toString(g.scalar_type()) + " but the tensor has dtype " +
               c10::toString(t.scalar_type()));
   if (g.device() != t.device())
-    typeError("assigned grad is on device " + deviceString(g.device()) + " but the tensor is on " + deviceString(t.device()));
+    typeError("assigned grad is on device " + deviceString(g.device()) + " but the tensor is on " +
+              deviceString(t.device()));
   t.mutable_grad() = g;
   return info.Env().Undefined();
 }

@@ -11,7 +11,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 need=()
 # python3-torch: the same libtorch from /usr/bin/python3, used by tests that check Python reads our
 # checkpoints, by the benchmarks and by the golden-value generators.
-for p in libtorch-dev python3-torch dataset-fashion-mnist cmake g++ make; do
+for p in libtorch-dev python3-torch dataset-fashion-mnist cmake g++ make clang-format; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -10,11 +10,9 @@
  * Errors made by the addon may come from another realm than jest's, so classes are checked by
  * `name` (and `torchKind`), never with `toThrow(Class)` / instanceof.
  *
- * `KNOWN_BUGS` at the end asserts the behaviour we should have where we do not have it yet; those
- * cases are marked test.failing (jest reports them as failing tests once they are fixed, so move
- * them to the passing tables then).
+ * `KNOWN_BUGS` at the end holds the bugs this suite found, all fixed now: they stay as regression
+ * cases ('former bugs', ordinary tests; none is marked test.failing any more).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import * as torch from '../lib/torch';
 
 const live = (): number => torch.memory().numTensors;
@@ -78,7 +76,6 @@ function runTable(list: Case[]): void {
 // fixtures (made inside each case's tidy)
 const T: any = torch;
 const m23 = (): any => torch.arange(6, { dtype: 'float32' }).view(2, 3);
-const v3 = (): any => torch.tensor([1, 2, 3]);
 const i64 = (d: number[] | number[][]): any => torch.tensor(d, { dtype: 'int64' });
 const bmask = (d: boolean[]): any => torch.tensor(d);
 const leaf = (): any => torch.ones(2, 3, { requiresGrad: true });
@@ -110,7 +107,7 @@ const CREATION = cases([
   ['tensor: null data', () => T.tensor(null), 'TypeError', /got null/],
   ['tensor: plain object data', () => T.tensor({ a: 1 }), 'TypeError', /got object/],
   ['tensor: array of objects', () => T.tensor([{}]), 'TypeError', /got object/],
-  ['tensor: sparse array (hole)', () => T.tensor([1, , 3]), 'TypeError', /got undefined/], // eslint-disable-line no-sparse-arrays
+  ['tensor: sparse array (hole)', () => T.tensor([1, , 3]), 'TypeError', /got undefined/], // eslint-disable-line no-sparse-arrays -- the hole is the case under test
   ['tensor: unsupported typed array', () => T.tensor(new Uint16Array(3)), 'TypeError', /unsupported typed array Uint16Array/],
   ['tensor: bad dtype string', () => T.tensor([1], { dtype: 'float33' }), 'TypeError', new RegExp(`'dtype' ${DTYPE_LIST.source}, got string 'float33'`)],
   ['tensor: dtype as a number', () => T.tensor([1], { dtype: 5 }), 'TypeError', /'dtype' must be a dtype .*got number 5/],

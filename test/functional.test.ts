@@ -9,7 +9,6 @@
  * exactly (1 thread: CPU kernels are then deterministic). Then the bad-argument table, and a final
  * leak check.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import * as torch from '../lib/torch';
 import * as F from '../lib/torch/nn/functional';
 import type { Tensor } from '../lib/torch';

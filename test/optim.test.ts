@@ -15,7 +15,6 @@ import * as optim from '../lib/torch/optim';
 import { singleTensorAdam, adamFusedAvailable, AdamLists } from '../lib/torch/optim/adam';
 import { readGolden, TORCH_SERIES } from './helpers/golden';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
 const G: Json = readGolden('optim.json');
 const STEPS: number = G.steps;

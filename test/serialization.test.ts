@@ -22,7 +22,6 @@ import { goldenPath, matchingPython } from './helpers/golden';
 const GOLDEN = goldenPath('ckpt');
 const SCRIPT = path.join(__dirname, 'golden', 'make_ckpt.py');
 const PY = matchingPython();
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Spec = any;
 const expected: Record<string, Spec> = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8'));
 const golden = (name: string): string => path.join(GOLDEN, name);
@@ -742,7 +741,7 @@ describe('corrupt and unsupported files give a CheckpointError', () => {
       try {
         obj = load(file);
       } catch (e) {
-        if (!(e instanceof CheckpointError)) throw new Error(`byte ${i}: ${(e as Error).name}: ${(e as Error).message}`);
+        if (!(e instanceof CheckpointError)) throw new Error(`byte ${i}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
         errors++;
         continue;
       }
@@ -779,7 +778,7 @@ describe('corrupt and unsupported files give a CheckpointError', () => {
       try {
         torch.dispose(load(file));
       } catch (e) {
-        if (!(e instanceof CheckpointError)) throw new Error(`mutation ${k}: ${(e as Error).name}: ${(e as Error).message}`);
+        if (!(e instanceof CheckpointError)) throw new Error(`mutation ${k}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
       }
     }
     expect(live()).toBe(n0);

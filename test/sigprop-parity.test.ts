@@ -10,7 +10,6 @@ import { readGolden } from './helpers/golden';
 
 const { torch } = lib;
 const F = torch.nn.functional;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nets = require('../bench/sigprop-nets')(lib);
 const golden = readGolden('sigprop_traces.json');
 const BATCH = golden.data.batch_size as number;

@@ -18,6 +18,8 @@
 import * as torch from '../torch';
 import type { Tensor, Generator } from '../torch';
 import { describe } from '../torch/errors';
+import { checkInt, checkBool } from '../torch/args';
+import { checkOptions } from './options';
 import { Dataset, BatchDataset, isBatchDataset } from './datasets';
 
 export interface DataLoaderOptions<S = unknown, B = unknown> {
@@ -109,18 +111,12 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || typeof dataset.length !== 'number' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw new TypeError(`${fn}: 'dataset' must be a dataset (an integer length and get(i)), got ${describe(dataset)}`);
     }
-    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-    const o = (options ?? {}) as Record<string, unknown>;
-    const allowed = ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn'];
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (accepted: ${allowed.join(', ')})`);
-    const bs = o.batchSize ?? 1;
-    if (typeof bs !== 'number' || !Number.isInteger(bs)) throw new TypeError(`${fn}: 'batchSize' must be an integer, got ${describe(bs)}`);
+    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn']);
+    const bs = checkInt(o.batchSize ?? 1, 'batchSize', fn, false);
     if (bs < 1) throw new RangeError(`${fn}: 'batchSize' must be positive, got ${bs}`);
     const bool = (k: string, d: boolean): boolean => {
       const v = o[k];
-      if (v === undefined) return d;
-      if (typeof v !== 'boolean') throw new TypeError(`${fn}: '${k}' must be a boolean, got ${describe(v)}`);
-      return v;
+      return v === undefined ? d : checkBool(v, k, fn, false);
     };
     if (o.generator !== undefined && !(o.generator instanceof torch.Generator)) throw new TypeError(`${fn}: 'generator' must be a torch.Generator, got ${describe(o.generator)}`);
     if (o.collateFn !== undefined && typeof o.collateFn !== 'function') throw new TypeError(`${fn}: 'collateFn' must be a function, got ${describe(o.collateFn)}`);

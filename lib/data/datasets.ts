@@ -16,6 +16,7 @@ import * as torch from '../torch';
 import type { Tensor, Generator } from '../torch';
 import { describe } from '../torch/errors';
 import { checkOptions } from './options';
+import { checkBool } from '../torch/args';
 import { TransformLike, Transform, Compose, RandomCrop, RandomHorizontalFlip, Normalize, Cutout, applyTransform, checkTransform } from './transforms';
 
 // ---- interfaces --------------------------------------------------------------------------------------------------
@@ -61,9 +62,7 @@ export class DatasetFormatError extends Error {
 
 // ---- argument checks ----------------------------------------------------------------------------------------------
 function optBool(v: unknown, param: string, fn: string, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}: '${param}' must be a boolean, got ${describe(v)}`);
-  return v;
+  return v === undefined ? dflt : checkBool(v, param, fn, false);
 }
 
 function optTransform(v: unknown, fn: string): TransformLike | null {

@@ -17,6 +17,7 @@ import type { Tensor, Generator } from '../torch';
 import { functional as F } from '../torch/nn';
 import { describe } from '../torch/errors';
 import { checkOptions } from './options';
+import { checkInt } from '../torch/args';
 
 /** A transform: a Transform object, or a function from image tensor to image tensor with the same contract. */
 export type TransformLike = Transform | ((x: Tensor) => Tensor);
@@ -41,8 +42,8 @@ export function checkTransform(t: unknown, what: string): TransformLike {
 }
 
 // ---- argument checks -------------------------------------------------------------------------------------------
-function positiveInt(v: unknown, param: string, fn: string, allowZero = false): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}: '${param}' must be an integer, got ${describe(v)}`);
+function positiveInt(x: unknown, param: string, fn: string, allowZero = false): number {
+  const v = checkInt(x, param, fn, false);
   if (v < 0 || (!allowZero && v === 0)) throw new RangeError(`${fn}: '${param}' must be ${allowZero ? 'non-negative' : 'positive'}, got ${v}`);
   return v;
 }

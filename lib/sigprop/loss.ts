@@ -9,13 +9,12 @@ import { Tensor } from '../torch/tensor';
 import { tidy } from '../torch/memory';
 import { crossEntropy, logSoftmax, oneHot } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
-import { bind } from '../torch/tensor';
+import { bind } from '../torch/args';
 import { SPModule, LossFunction, markBuiltin } from './module';
 
 /** Base class for losses written as modules: subclass it and define forward(spLearn, h1, t1, h0, t0, context). */
 export class Loss extends SPModule {
   override forward(spLearn: Module, h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, context: Tensor): Tensor {
-    void spLearn, h1, t1, h0, t0, context;
     throw new Error(`${this.constructor.name}.forward() is not implemented (a Loss subclass defines forward(spLearn, h1, t1, h0, t0, context))`);
   }
 }

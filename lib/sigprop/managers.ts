@@ -9,7 +9,7 @@
  */
 import { Module } from '../torch/nn/module';
 import { describe } from '../torch/errors';
-import { bind, isKw } from '../torch/tensor';
+import { bind, isKw, checkOptions as checkOptionsObject, KEYWORD_OPTIONS, OptionsStyle } from '../torch/args';
 import { LossLike, checkModule, pyClassName } from './module';
 import type { PropagatorClass } from './propagator';
 import type { ModelClass } from './models';
@@ -28,10 +28,13 @@ export interface MonitorGroup {
 /** Preset's optimizer builder: called with each unwrapped layer; returns an optimizer or null. */
 export type OptimizerBuilder = (module: Module) => unknown;
 
+/** The managers' options objects: any keys (the classes they go to check them). */
+const MANAGER_OPTIONS: OptionsStyle = { ...KEYWORD_OPTIONS, mustBe: "a plain object (Python's keyword arguments)" };
+
+/** A copy of an options object (undefined and null give {}). */
 function checkOptions(o: unknown, fn: string): Options {
   if (o === undefined || o === null) return {};
-  if (!isKw(o)) throw new TypeError(`${fn}(): options must be a plain object (Python's keyword arguments), got ${describe(o)}`);
-  return { ...(o as Options) };
+  return { ...checkOptionsObject(fn, o as Options, null, MANAGER_OPTIONS) };
 }
 function checkClass(c: unknown, param: string, fn: string): void {
   if (typeof c !== 'function') throw new TypeError(`${fn}(): '${param}' must be a class, got ${describe(c)}`);
@@ -49,15 +52,12 @@ export class Manager {
   signal: Module | null = null;
   propagators: Module[] = [];
   setSignal(module: Module, options?: Options): Module | null {
-    void module, options;
     return null;
   }
   addPropagator(module: Module, propagatorCls?: PropagatorClass | Options | null, options?: Options): Module | null {
-    void module, propagatorCls, options;
     return null;
   }
   setModel(module: Module, options?: Options, modelCls?: ModelClass): Module | null {
-    void module, options, modelCls;
     return null;
   }
 }
@@ -73,10 +73,9 @@ export class Prepared extends Manager {
   signalCls: SignalClass;
   monitorCls: MonitorClass | null;
   monitorMain: MonitorGroup | null;
-  constructor(modelCls: ModelClass, propagatorCls: PropagatorClass, signalCls: SignalClass, monitorCls?: MonitorClass | null | Options, monitorMain?: MonitorGroup | null) {
+  constructor(...args: [modelCls: ModelClass, propagatorCls: PropagatorClass, signalCls: SignalClass, monitorCls?: MonitorClass | null | Options, monitorMain?: MonitorGroup | null]) {
     super();
-    // eslint-disable-next-line prefer-rest-params
-    const a = bind(this.constructor.name, arguments, ['modelCls', 'propagatorCls', 'signalCls', 'monitorCls', 'monitorMain']);
+    const a = bind(this.constructor.name, args, ['modelCls', 'propagatorCls', 'signalCls', 'monitorCls', 'monitorMain']);
     for (const [i, n] of (['modelCls', 'propagatorCls', 'signalCls'] as const).entries()) checkClass(a[i], n, this.constructor.name);
     this.modelCls = a[0] as ModelClass;
     this.propagatorCls = a[1] as PropagatorClass;
@@ -84,7 +83,6 @@ export class Prepared extends Manager {
     this.monitorCls = null;
     this.monitorMain = null;
     this.setMonitorNow((a[3] ?? null) as MonitorClass | null, (a[4] ?? null) as MonitorGroup | null);
-    void modelCls, propagatorCls, signalCls, monitorCls, monitorMain;
   }
   protected setMonitorNow(monitorCls: MonitorClass | null, monitorMain: MonitorGroup | null): void {
     if (monitorCls !== null) {
@@ -156,17 +154,15 @@ export class Preset extends Prepared {
   modelKwords: Options;
   propagatorKwords: Options;
   signalKwords: Options;
-  constructor(modelCls: ModelClass, propagatorCls: PropagatorClass, signalCls: SignalClass, optimizerBuilder: OptimizerBuilder,
-    monitorCls?: MonitorClass | null | Options, monitorMain?: MonitorGroup | null, modelKwargs?: Options | null, propagatorKwargs?: Options | null, signalKwargs?: Options | null) {
-    // eslint-disable-next-line prefer-rest-params
-    const a = bind('Preset', arguments, ['modelCls', 'propagatorCls', 'signalCls', 'optimizerBuilder', 'monitorCls', 'monitorMain', 'modelKwargs', 'propagatorKwargs', 'signalKwargs']);
+  constructor(...args: [modelCls: ModelClass, propagatorCls: PropagatorClass, signalCls: SignalClass, optimizerBuilder: OptimizerBuilder,
+    monitorCls?: MonitorClass | null | Options, monitorMain?: MonitorGroup | null, modelKwargs?: Options | null, propagatorKwargs?: Options | null, signalKwargs?: Options | null]) {
+    const a = bind('Preset', args, ['modelCls', 'propagatorCls', 'signalCls', 'optimizerBuilder', 'monitorCls', 'monitorMain', 'modelKwargs', 'propagatorKwargs', 'signalKwargs']);
     super(a[0] as ModelClass, a[1] as PropagatorClass, a[2] as SignalClass, (a[4] ?? null) as MonitorClass | null, (a[5] ?? null) as MonitorGroup | null);
     if (typeof a[3] !== 'function') throw new TypeError(`Preset(): 'optimizerBuilder' must be a function (module) => optimizer | null, got ${describe(a[3])}`);
     this.optimizerBuilder = a[3] as OptimizerBuilder;
     this.modelKwords = checkOptions(a[6], 'Preset: modelKwargs');
     this.propagatorKwords = checkOptions(a[7], 'Preset: propagatorKwargs');
     this.signalKwords = checkOptions(a[8], 'Preset: signalKwargs');
-    void modelCls, propagatorCls, signalCls, optimizerBuilder, monitorCls, monitorMain, modelKwargs, propagatorKwargs, signalKwargs;
   }
   /** Sets the monitor class and group; throws if a monitor class is already set. */
   setMonitor(monitorCls: MonitorClass, monitorMain: MonitorGroup): void {

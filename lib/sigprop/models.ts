@@ -102,12 +102,10 @@ function callError(error: ErrorFn | Module, h: Tensor, context: Tensor, where: s
 abstract class ErrorModel extends Model {
   static override options: readonly string[] = ['error'];
   declare error: ErrorFn | Module;
-  constructor(model: Module, signal: Module, error?: ErrorFn | Module | { error?: ErrorFn | Module }) {
-    super(model, signal);
-    // eslint-disable-next-line prefer-rest-params
-    const [err] = spArgs(this.constructor.name, Array.prototype.slice.call(arguments, 2), ['error']);
+  constructor(...args: [model: Module, signal: Module, error?: ErrorFn | Module | { error?: ErrorFn | Module }]) {
+    super(args[0], args[1]);
+    const [err] = spArgs(this.constructor.name, args.slice(2), ['error']);
     this.error = checkError(err, this.constructor.name);
-    void error;
   }
 }
 

@@ -10,7 +10,7 @@
 import { Module } from '../torch/nn/module';
 import { Tensor } from '../torch/tensor';
 import { describe } from '../torch/errors';
-import { bind, isKw } from '../torch/tensor';
+import { bindArgs, bindStyle, isKw, BindStyle } from '../torch/args';
 
 const PY_NAMES = new WeakMap<object, string>();
 
@@ -134,14 +134,15 @@ export function needContext(context: Tensor | null, where: string): Tensor {
   return context;
 }
 
+/** Python's binding, except that a plain object with a forward method is a loss given positionally, not an options object. */
+const SIGPROP: BindStyle = bindStyle({ isOptions: (x) => isKw(x) && typeof (x as { forward?: unknown }).forward !== 'function' });
+
 /**
  * Python-style arguments for sigprop constructors: positional values, then a trailing options
  * object. `names` are the parameters after the first (usually `module`); `required` must be given.
  */
 export function spArgs(cls: string, args: ArrayLike<unknown>, names: readonly string[], required: readonly string[] = names): unknown[] {
-  // a plain object with a forward method is a loss given positionally, not an options object
-  const last = args.length ? args[args.length - 1] : undefined;
-  const out = isKw(last) && typeof (last as { forward?: unknown }).forward === 'function' ? bind(cls, [...Array.from(args), {}], names) : bind(cls, args, names);
+  const out = bindArgs(cls, args, names, 0, names.length, SIGPROP);
   for (const r of required) {
     const j = names.indexOf(r);
     if (out[j] === undefined) throw new TypeError(`${cls}() missing required argument '${r}' (pass it positionally or as { ${r}: ... })`);

@@ -26,7 +26,6 @@ export class Loss extends Monitor {
     throw new Error(`${this.constructor.name}.metrics() is not implemented`);
   }
   forward(spLearn: Module, h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, context: Tensor): Tensor {
-    void spLearn, h1, t1, h0, t0, context;
     throw new Error(`${this.constructor.name}.forward() is not implemented`);
   }
 }

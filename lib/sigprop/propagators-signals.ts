@@ -28,11 +28,9 @@ export class Learn extends Propagator {
     return [];
   }
   train_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, context: Tensor): LearnResult {
-    void h1, t1, h0, t0, context;
     throw new Error(`${this.constructor.name}.train_() is not implemented (a signals.Learn subclass must define train_ and eval_)`);
   }
   eval_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, context: Tensor): LearnResult {
-    void h1, t1, h0, t0, context;
     throw new Error(`${this.constructor.name}.eval_() is not implemented (a signals.Learn subclass must define train_ and eval_)`);
   }
   override forward(input: [Tensor, Tensor | null, Tensor | null], ...extra: unknown[]): SignalPair {
@@ -63,13 +61,11 @@ export class Loss extends Learn {
   static override options: readonly string[] = ['optimizer', 'loss'];
   declare optimizer: OptimizerLike | null;
   declare loss: LossLike;
-  constructor(module: Module, optimizer?: OptimizerLike | null | { optimizer?: OptimizerLike | null; loss?: LossLike }, loss?: LossLike) {
-    super(module);
-    // eslint-disable-next-line prefer-rest-params
-    const [opt, l] = spArgs(`signals.${this.constructor.name}`, Array.prototype.slice.call(arguments, 1), ['optimizer', 'loss']);
+  constructor(...args: [module: Module, optimizer?: OptimizerLike | null | { optimizer?: OptimizerLike | null; loss?: LossLike }, loss?: LossLike]) {
+    super(args[0]);
+    const [opt, l] = spArgs(`signals.${this.constructor.name}`, args.slice(1), ['optimizer', 'loss']);
     this.optimizer = checkOptimizer(opt, `signals.${this.constructor.name}`);
     this.loss = checkLoss(l, `signals.${this.constructor.name}`);
-    void optimizer, loss;
   }
   /** dispose() also frees the optimizer's state (the propagator owns its optimizer). */
   protected override disposeOwned(): void {

@@ -27,11 +27,9 @@ export class Learn extends Propagator {
     return [];
   }
   train_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, context: Tensor): LearnResult {
-    void h1, t1, h0, t0, context;
     throw new Error(`${this.constructor.name}.train_() is not implemented (a Learn subclass must define train_ and eval_)`);
   }
   eval_(h1: Tensor, t1: Tensor, h0: Tensor, t0: Tensor, context: Tensor): LearnResult {
-    void h1, t1, h0, t0, context;
     throw new Error(`${this.constructor.name}.eval_() is not implemented (a Learn subclass must define train_ and eval_)`);
   }
   override forward(input: Packet, ...extra: unknown[]): Packet {
@@ -65,13 +63,11 @@ export class Loss extends Learn {
   static override options: readonly string[] = ['optimizer', 'loss'];
   declare optimizer: OptimizerLike | null;
   declare loss: LossLike;
-  constructor(module: Module, optimizer?: OptimizerLike | null | { optimizer?: OptimizerLike | null; loss?: LossLike }, loss?: LossLike) {
-    super(module);
-    // eslint-disable-next-line prefer-rest-params
-    const [opt, l] = spArgs(this.constructor.name, Array.prototype.slice.call(arguments, 1), ['optimizer', 'loss']);
+  constructor(...args: [module: Module, optimizer?: OptimizerLike | null | { optimizer?: OptimizerLike | null; loss?: LossLike }, loss?: LossLike]) {
+    super(args[0]);
+    const [opt, l] = spArgs(this.constructor.name, args.slice(1), ['optimizer', 'loss']);
     this.optimizer = checkOptimizer(opt, this.constructor.name);
     this.loss = checkLoss(l, this.constructor.name);
-    void optimizer, loss;
   }
   /** dispose() also frees the optimizer's state (the propagator owns its optimizer). */
   protected override disposeOwned(): void {
@@ -98,11 +94,10 @@ function moduleOnly(cls: string, args: ArrayLike<unknown>): void {
 /** Identity(module): [module(h), t, context] with gradients flowing; its parameters are the module's (the global optimizer trains them). */
 export class Identity extends Propagator {
   declare module: Module;
-  constructor(module: Module) {
+  constructor(...args: [module: Module]) {
     super();
-    // eslint-disable-next-line prefer-rest-params
-    moduleOnly('Identity', arguments);
-    this.module = checkModule(module, 'module', 'Identity');
+    moduleOnly('Identity', args);
+    this.module = checkModule(args[0], 'module', 'Identity');
   }
   override forward(input: Packet, ...extra: unknown[]): Packet {
     return identity(checkPacket(input, 'Identity.forward()', extra.length), this.module);
@@ -112,11 +107,10 @@ export class Identity extends Propagator {
 /** Fixed(module): the module applied to h and t without learning (inputs and outputs detached); no parameters. */
 export class Fixed extends Propagator {
   declare module: Module;
-  constructor(module: Module) {
+  constructor(...args: [module: Module]) {
     super();
-    // eslint-disable-next-line prefer-rest-params
-    moduleOnly('Fixed', arguments);
-    this.module = checkModule(module, 'module', 'Fixed');
+    moduleOnly('Fixed', args);
+    this.module = checkModule(args[0], 'module', 'Fixed');
   }
   override parameters(): Tensor[] {
     return [];
@@ -129,11 +123,10 @@ export class Fixed extends Propagator {
 /** Forward(module): [module(h), module(t), context] with nothing detached (reshapes and the like); no parameters. */
 export class Forward extends Propagator {
   declare module: Module;
-  constructor(module: Module) {
+  constructor(...args: [module: Module]) {
     super();
-    // eslint-disable-next-line prefer-rest-params
-    moduleOnly('Forward', arguments);
-    this.module = checkModule(module, 'module', 'Forward');
+    moduleOnly('Forward', args);
+    this.module = checkModule(args[0], 'module', 'Forward');
   }
   override parameters(): Tensor[] {
     return [];

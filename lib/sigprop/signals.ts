@@ -9,7 +9,8 @@ import { tidy } from '../torch/memory';
 import { tensor, zeros, cat } from '../torch/functions';
 import { adaptiveAvgPool2d } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
-import { slice, checkKeys } from '../torch/tensor';
+import { slice } from '../torch/tensor';
+import { checkKeys } from '../torch/args';
 import { SPModule, SignalPair, Generated, checkPair, checkModule, applyFn, markBuiltin } from './module';
 import { labelNumberToOnehot, distinctBatchLabelsOnehot, distinctBatchLabels, labelVectorToNumber } from './signals-functional';
 import type { Manager } from './managers';
@@ -79,7 +80,6 @@ export class LabelVectorToNumber extends Formatter {
 /** Base of generators: `forward([h0, t0])` returns `[h1, t1, h0, t0]`. */
 export class Generator extends Signal {
   override forward(input: [Tensor, Tensor | null], ...extra: unknown[]): Generated {
-    void input, extra;
     throw new Error(`${this.constructor.name}.forward() is not implemented (a Generator subclass returns [h1, t1, h0, t0])`);
   }
 }

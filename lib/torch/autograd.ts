@@ -1,7 +1,8 @@
 /** Autograd controls: grad mode, torch.autograd.grad / backward. */
 import { N } from './native';
 import { describe } from './errors';
-import { Tensor, TT, tid, bind, optBool } from './tensor';
+import { Tensor, TT, tid } from './tensor';
+import { bind, optBool, checkBool } from './args';
 
 function runWithGradMode<T>(mode: boolean, fn: () => T, name: string): T {
   if (typeof fn !== 'function') throw new TypeError(`${name}(fn): 'fn' must be a function, got ${describe(fn)}`);
@@ -23,7 +24,7 @@ export function noGrad<T>(fn: () => T): T { return runWithGradMode(false, fn, 'n
 /** Runs fn with gradient recording on (torch.enable_grad()). */
 export function enableGrad<T>(fn: () => T): T { return runWithGradMode(true, fn, 'enableGrad'); }
 export function setGradEnabled(mode: boolean): void {
-  if (typeof mode !== 'boolean') throw new TypeError(`setGradEnabled(): 'mode' must be a boolean, got ${describe(mode)}`);
+  checkBool(mode, 'mode', 'setGradEnabled');
   N.setGradEnabled(mode);
 }
 export function isGradEnabled(): boolean { return N.isGradEnabled(); }

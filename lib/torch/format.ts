@@ -16,6 +16,7 @@
  */
 
 import type { DType } from './dtype';
+import { checkOptions, KEYWORD_KEYS } from './args';
 export type { DType };
 
 export interface TensorPrintData {
@@ -58,9 +59,7 @@ export function setPrintOptions(
   opts: Partial<PrintOptions> & { profile?: 'default' | 'short' | 'full' },
 ): void {
   if (typeof opts !== 'object' || opts === null) throw new TypeError(`setPrintOptions(): expected an options object, got ${opts === null ? 'null' : typeof opts}`);
-  for (const k of Object.keys(opts)) {
-    if (!PRINT_KEYS.includes(k)) throw new TypeError(`setPrintOptions() got an unexpected keyword argument '${k}' (accepted: ${PRINT_KEYS.join(', ')})`);
-  }
+  checkOptions('setPrintOptions', opts, PRINT_KEYS, KEYWORD_KEYS);
   const { profile } = opts;
   if (profile !== undefined) {
     if (profile === 'default') {
@@ -153,7 +152,7 @@ function checkPrecision(p: number): void {
 
 /** Exact digits of round_half_even(|x| * 10^p) for finite x. */
 function scaledDigits(mant: bigint, exp: number, p: number): bigint {
-  let num = mant * pow10(p);
+  const num = mant * pow10(p);
   if (exp >= 0) return num << BigInt(exp);
   return divRoundHalfEven(num, 1n << BigInt(-exp));
 }

@@ -3,11 +3,12 @@ import { types } from 'util';
 import { N } from './native';
 import { describe } from './errors';
 import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
-import { Tensor, T, TT, op, bind, sizeArgs, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices, isKw } from './tensor';
+import { Tensor, T, TT, op, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices } from './tensor';
+import type { OpFn } from './ops';
+import { bind, sizeArgs, isKw, checkOptions, KEYWORD_KEYS, checkInt, checkBool } from './args';
 import type { Handle } from './native-api';
 import type { Generator } from './random';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface TensorOptions {
   dtype?: DTypeLike;
   device?: Device;
@@ -21,9 +22,7 @@ const CREATION_KEYS = ['dtype', 'device', 'requiresGrad'];
 const RANDOM_KEYS = ['dtype', 'device', 'requiresGrad', 'generator'];
 
 function checkOpts(fn: string, o: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
-  if (o === undefined) return {};
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}' (accepted: ${keys.join(', ')})`);
-  return o;
+  return o === undefined ? {} : checkOptions(fn, o, keys, KEYWORD_KEYS);
 }
 
 function finish(t: Tensor, o: Record<string, unknown>, fn: string): Tensor {
@@ -57,7 +56,7 @@ const F = {
  */
 export function tensor(data: NestedArray<number | boolean | bigint> | TypedArray | Tensor, options?: TensorOptions): Tensor {
   const o = checkOpts('tensor', options as Record<string, unknown>, CREATION_KEYS);
-  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw new TypeError(`tensor(): 'requiresGrad' must be a boolean, got ${describe(o.requiresGrad)}`);
+  if (o.requiresGrad !== undefined) checkBool(o.requiresGrad, 'requiresGrad', 'tensor');
   if (data instanceof Tensor) {
     let t = data.detach().clone();
     if (o.dtype !== undefined || o.device !== undefined) t = t.to({ dtype: o.dtype ?? t.dtype, device: o.device ?? t.device });
@@ -105,7 +104,7 @@ export function asTensor(data: NestedArray<number | boolean | bigint> | TypedArr
   return tensor(data, options);
 }
 
-function sizedFactory(fn: string, f: (args: unknown[]) => any, float = true) {
+function sizedFactory(fn: string, f: OpFn, float = true) {
   return (...args: unknown[]): Tensor => {
     const { size, rest } = sizeArgs(args, fn);
     const o = checkOpts(fn, rest, CREATION_KEYS);
@@ -128,7 +127,7 @@ export function full(size: number[], fillValue: number | boolean, options?: Tens
   return finish(T(F.full([s, fillValue, dt, undefined, optDevice(o.device)])), o, 'full');
 }
 
-function likeFactory(fn: string, f: (args: unknown[]) => any) {
+function likeFactory(fn: string, f: OpFn) {
   return (input: Tensor, options?: TensorOptions): Tensor => {
     const o = checkOpts(fn, options as Record<string, unknown>, CREATION_KEYS);
     return finish(T(f([tid(input, 'input', fn), optDtypeCode(o.dtype), undefined, optDevice(o.device)])), o, fn);
@@ -189,7 +188,7 @@ export function eye(n: number, ...args: unknown[]): Tensor {
   return finish(t, o, 'eye');
 }
 
-function randomFactory(fn: string, f: (args: unknown[]) => any) {
+function randomFactory(fn: string, f: OpFn) {
   return (...args: unknown[]): Tensor => {
     const { size, rest } = sizeArgs(args, fn);
     const o = checkOpts(fn, rest, RANDOM_KEYS);
@@ -278,7 +277,7 @@ export function numel(input: Tensor): number { return input.numel(); }
 export function isFloatingPointDtype(d: DTypeLike): boolean { return isFloatingPoint(toDType(d)); }
 
 export function setNumThreads(n: number): void {
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`setNumThreads(): 'n' must be an integer, got ${describe(n)}`);
+  checkInt(n, 'n', 'setNumThreads');
   if (n < 1) throw new RangeError(`setNumThreads(): 'n' must be >= 1, got ${n}`);
   N.setNumThreads(n);
 }

@@ -1,7 +1,7 @@
 /** Build and runtime information (what `npx sigprop doctor` prints). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { N, addonPath } from './native';
+import { N, addonPath, packageRoot } from './native';
 
 export interface BuildInfo {
   /** libtorch version the addon was compiled against. */
@@ -34,7 +34,7 @@ export function buildInfo(): BuildInfo {
  */
 export function blasLibrary(): string {
   if (N.buildInfo().mkl) return 'MKL (in libtorch)';
-  let maps = '';
+  let maps: string;
   try {
     maps = fs.readFileSync('/proc/self/maps', 'utf8');
   } catch {
@@ -49,5 +49,4 @@ export function blasLibrary(): string {
 }
 
 /** Package version (from package.json). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const version: string = require('../../package.json').version;
+export const version: string = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -40,7 +40,7 @@ function preload(libs: string[]): void {
       process.dlopen({ exports: {} } as NodeJS.Module, lib, flags);
     } catch (e) {
       // A plain shared library is not an addon: loading it is all we wanted.
-      if (!/did not self-register/.test((e as Error).message)) throw new Error(`sigprop: could not load ${lib}: ${(e as Error).message}`);
+      if (!/did not self-register/.test((e as Error).message)) throw new Error(`sigprop: could not load ${lib}: ${(e as Error).message}`, { cause: e });
     }
   }
 }
@@ -50,7 +50,7 @@ function resolveAddon(): string {
   if (process.env.SIGPROP_ADDON) return process.env.SIGPROP_ADDON;
   if (fs.existsSync(path.join(packageRoot, 'build'))) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- node-gyp-build has no types and is CommonJS
       const local = require('node-gyp-build').resolve(packageRoot) as string;
       if (local.startsWith(path.join(packageRoot, 'build'))) return local;
     } catch {
@@ -68,7 +68,7 @@ function resolveAddon(): string {
     try {
       inst = place.find();
     } catch (e) {
-      throw new Error(`sigprop: ${(e as Error).message}`);
+      throw new Error(`sigprop: ${(e as Error).message}`, { cause: e });
     }
     if (!inst) continue;
     const cand = candidateOf(inst);
@@ -89,7 +89,7 @@ function resolveAddon(): string {
 function load(): NativeAddon {
   const file = resolveAddon();
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node addon loads only through require()
     const m = require(file) as NativeAddon;
     addonPath = file;
     return m;
@@ -103,6 +103,7 @@ function load(): NativeAddon {
           'Fix: apt-get install -y libtorch1.13   (Debian 12), or point LD_LIBRARY_PATH at the lib/ folder of your libtorch, ' +
           'or rebuild against the libtorch you have: apt-get install -y libtorch-dev cmake g++ && npm rebuild sigprop'
         : 'Fix: rebuild it against your libtorch: apt-get install -y libtorch-dev cmake g++ && npm rebuild sigprop'),
+      { cause: e },
     );
   }
 }

@@ -272,7 +272,6 @@ function addToSet(s: PySet, items: unknown[]): void {
 }
 
 // ---- the unpickler --------------------------------------------------------------------------------------------
-const MARK = Symbol('mark');
 
 export interface UnpickleOptions {
   /** Resolves a persistent id (BINPERSID); PyTorch's is the tuple ('storage', type, key, location, numel). */

@@ -1,8 +1,8 @@
 /** Random number generation: seeds and Generator objects, identical to PyTorch on the same libtorch. */
 import { isMainThread } from 'worker_threads';
 import { N } from './native';
-import { describe } from './errors';
 import { toDevice } from './dtype';
+import { checkInt } from './args';
 import { T, Tensor, tid } from './tensor';
 
 const registry = new FinalizationRegistry<number>((h) => N.objectFree(h));
@@ -43,7 +43,7 @@ export function checkSeed(seed: unknown, fn = 'manualSeed'): void {
     if (seed < -(2n ** 63n) || seed >= 2n ** 64n) throw new RangeError(`${fn}(): 'seed' must be in [-2**63, 2**64 - 1], got ${seed}n`);
     return;
   }
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`${fn}(): 'seed' must be an integer, got ${describe(seed)}`);
+  checkInt(seed, 'seed', fn);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`${fn}(): 'seed' ${seed} is not exactly representable as a JS number; pass a bigint`);
 }
 

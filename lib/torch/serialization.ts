@@ -27,7 +27,8 @@ import * as fs from 'fs';
 import * as nodePath from 'path';
 import * as crypto from 'crypto';
 import * as os from 'os';
-import { Tensor, T, isKw } from './tensor';
+import { Tensor, T } from './tensor';
+import { isKw, checkKeys } from './args';
 import { N } from './native';
 import { noGrad } from './autograd';
 import { DType, Device, toDevice, elementSize, isFloatingPoint, dtypeCode } from './dtype';
@@ -38,7 +39,6 @@ import {
   STORAGE_DTYPES, STORAGE_NAMES, pyTypeName,
 } from './pickle';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** A checkpoint could not be read: it is corrupt, truncated, of an unsupported kind, or asks for something not allowed. */
 export class CheckpointError extends Error {
@@ -230,7 +230,8 @@ function groupStorages(tensors: Tensor[]): Map<Tensor, TensorPlacement> {
     const stride = t.stride();
     const off = t.storageOffset();
     const numel = size.reduce((a, b) => a * b, 1);
-    let lo = off, hi = off;
+    const lo = off;
+    let hi = off;
     if (numel > 0) {
       hi = off + 1;
       for (let i = 0; i < size.length; i++) hi += (size[i] - 1) * stride[i];
@@ -709,10 +710,10 @@ function openForRead(path: string, fn: string): { fd: number; size: number } {
  * again (views of one storage). Throws CheckpointError for a corrupt, truncated or unsupported
  * file, including pickles that reference Python globals other than PyTorch's tensor machinery.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever was pickled (Python's torch.load returns Any); unknown would force casts on every caller
 export function load(path: string, options?: LoadOptions): any {
   if (options !== undefined && options !== null) {
-    if (!isKw(options)) throw new TypeError(`load(): options must be a plain object, got ${describe(options)}`);
-    for (const k of Object.keys(options)) if (k !== 'mapLocation') throw new TypeError(`load() got an unexpected keyword argument '${k}' (accepted: mapLocation)`);
+    checkKeys('load', options, ['mapLocation']);
     const m = options.mapLocation;
     if (m !== undefined && m !== null && typeof m !== 'string' && typeof m !== 'function' && !isKw(m)) {
       throw new TypeError(`load(): 'mapLocation' must be a device string, an object mapping saved locations to devices, or a function, got ${describe(m)}`);
@@ -897,8 +898,7 @@ export function safetensorsMetadata(path: string): { metadata: Record<string, st
  */
 export function loadSafetensors(path: string, options?: { device?: Device }): Record<string, Tensor> {
   if (options !== undefined && options !== null) {
-    if (!isKw(options)) throw new TypeError(`loadSafetensors(): options must be a plain object, got ${describe(options)}`);
-    for (const k of Object.keys(options)) if (k !== 'device') throw new TypeError(`loadSafetensors() got an unexpected keyword argument '${k}' (accepted: device)`);
+    checkKeys('loadSafetensors', options, ['device']);
   }
   const device = options?.device === undefined || options.device === null ? 'cpu' : toDevice(options.device, 'device');
   const { fd, size } = openForRead(path, 'loadSafetensors');

@@ -18,7 +18,7 @@ export function goldenPath(...parts: string[]): string {
   return f;
 }
 
-export function readGolden<T = any>(name: string): T { // eslint-disable-line @typescript-eslint/no-explicit-any -- golden JSON is untyped
+export function readGolden<T = any>(name: string): T {
   return JSON.parse(fs.readFileSync(goldenPath(name), 'utf8')) as T;
 }
 

@@ -2,7 +2,8 @@
  * The layers of torch.nn, with PyTorch 1.13's constructor arguments, parameter creation order and
  * initialisation (same seed -> same weights), forward (through nn.functional) and repr.
  */
-import { Tensor, isKw } from '../tensor';
+import { Tensor } from '../tensor';
+import { bindArgs, bindStyle, byName, BindStyle, checkBool } from '../args';
 import { describe } from '../errors';
 import { DTypeLike, Device } from '../dtype';
 import { empty, zeros, ones, tensor } from '../functions';
@@ -63,7 +64,7 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, bias?: boolean | (FactoryOptions & { bias?: boolean }), options?: FactoryOptions) {
     super();
     const a = layerArgs('Linear', [bias, options], ['bias']);
-    bias = checkBoolArg(a.v.bias ?? true, 'bias', 'Linear');
+    bias = checkBool(a.v.bias ?? true, 'bias', 'Linear', false);
     options = a.options;
     this.inFeatures = checkPositiveInt(inFeatures, 'inFeatures', 'Linear');
     this.outFeatures = checkPositiveInt(outFeatures, 'outFeatures', 'Linear');
@@ -172,7 +173,7 @@ abstract class ConvNd extends Module {
     }
   }
   /** PyTorch's _conv_forward: explicit padding first for the non-zero padding modes. */
-  protected convForward(input: Tensor, conv: (...args: any[]) => Tensor): Tensor { // eslint-disable-line @typescript-eslint/no-explicit-any
+  protected convForward(input: Tensor, conv: (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number | number[] | 'same' | 'valid', dilation: number[], groups: number) => Tensor): Tensor {
     if (this.paddingMode !== 'zeros') {
       return conv(F.pad(input, this.reversedPaddingRepeatedTwice, this.paddingMode), this.weight, this.bias, this.stride, 0, this.dilation, this.groups);
     }
@@ -254,29 +255,16 @@ export class ConvTranspose2d extends ConvNd {
   }
 }
 
+/** Layers' constructors: messages name the class ('Linear got ...'), the options object may follow any positional, and it takes device and dtype too. */
+const LAYER: BindStyle = bindStyle({ call: false, optionsAnywhere: true, extra: ['device', 'dtype'] });
+
 /**
  * Trailing constructor arguments, Python-style: positionals, then one options object in any position
  * holding the remaining names and { device, dtype } (`Linear(3, 2, { bias: false })`).
  */
 function layerArgs(cls: string, a: unknown[], names: readonly string[]): { v: Record<string, unknown>; options: FactoryOptions } {
-  const k = a.findIndex((x) => isKw(x));
-  if (k >= 0 && a.slice(k + 1).some((x) => x !== undefined)) throw new TypeError(`${cls}: positional arguments must come before the options object`);
-  const pos = k < 0 ? a.slice(0, names.length) : a.slice(0, k);
-  const kw = (k < 0 ? a[names.length] ?? {} : a[k]) as Record<string, unknown>;
-  const v: Record<string, unknown> = {};
-  names.forEach((n, i) => { if (pos[i] !== undefined) v[n] = pos[i]; });
-  for (const key of Object.keys(kw)) {
-    if (key === 'device' || key === 'dtype') continue;
-    if (!names.includes(key)) throw new TypeError(`${cls} got an unexpected keyword argument '${key}' (accepted: ${[...names, 'device', 'dtype'].join(', ')})`);
-    if (key in v) throw new TypeError(`${cls} got multiple values for argument '${key}'`);
-    v[key] = kw[key];
-  }
-  return { v, options: { device: kw.device, dtype: kw.dtype } as FactoryOptions };
-}
-
-function checkBoolArg(x: unknown, name: string, cls: string): boolean {
-  if (typeof x !== 'boolean') throw new TypeError(`${cls}: '${name}' must be a boolean, got ${describe(x)}`);
-  return x;
+  const out = bindArgs(cls, a, names, 0, names.length, LAYER);
+  return { v: byName(names, out), options: { device: out[names.length], dtype: out[names.length + 1] } as FactoryOptions };
 }
 
 /**
@@ -457,7 +445,7 @@ export class LayerNorm extends Module {
     super();
     const a = layerArgs('LayerNorm', [eps, elementwiseAffine, options], ['eps', 'elementwiseAffine']);
     eps = (a.v.eps ?? 1e-5) as number;
-    elementwiseAffine = checkBoolArg(a.v.elementwiseAffine ?? true, 'elementwiseAffine', 'LayerNorm');
+    elementwiseAffine = checkBool(a.v.elementwiseAffine ?? true, 'elementwiseAffine', 'LayerNorm', false);
     options = a.options;
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
@@ -497,7 +485,7 @@ export class GroupNorm extends Module {
     super();
     const a = layerArgs('GroupNorm', [eps, affine, options], ['eps', 'affine']);
     eps = (a.v.eps ?? 1e-5) as number;
-    affine = checkBoolArg(a.v.affine ?? true, 'affine', 'GroupNorm');
+    affine = checkBool(a.v.affine ?? true, 'affine', 'GroupNorm', false);
     options = a.options;
     if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
     this.numGroups = numGroups;

@@ -3,7 +3,8 @@
  * properties: assigning a Parameter or a Module to a field registers it, in assignment order,
  * as Python's `__setattr__` does; buffers are registered with registerBuffer().
  */
-import { Tensor, detachedHandle, isKw } from '../tensor';
+import { Tensor, detachedHandle } from '../tensor';
+import { isKw, checkBool } from '../args';
 import { describe } from '../errors';
 import { DTypeLike, toDType, toDevice, isDTypeName } from '../dtype';
 import { keep, disposeOne } from '../memory';
@@ -16,7 +17,7 @@ export class Parameter extends Tensor {
   /** new Parameter(data, requiresGrad = true): shares data's storage, like Python's nn.Parameter. */
   constructor(data: Tensor, requiresGrad = true) {
     if (!(data instanceof Tensor)) throw new TypeError(`Parameter(): 'data' must be a Tensor, got ${describe(data)}`);
-    if (typeof requiresGrad !== 'boolean') throw new TypeError(`Parameter(): 'requiresGrad' must be a boolean, got ${describe(requiresGrad)}`);
+    checkBool(requiresGrad, 'requiresGrad', 'Parameter');
     super(detachedHandle(data), false);
     this.requiresGrad_(requiresGrad);
   }
@@ -157,7 +158,7 @@ export class Module {
     this[INTERNAL].training = mode;
   }
   train(mode = true): this {
-    if (typeof mode !== 'boolean') throw new TypeError(`train(): 'mode' must be a boolean, got ${describe(mode)}`);
+    checkBool(mode, 'mode', 'train');
     this[INTERNAL].training = mode;
     for (const m of this.children()) m.train(mode);
     return this;
@@ -174,7 +175,7 @@ export class Module {
    * Module.zero_grad); setToNone = false zeroes them in place (PyTorch 1.13's default).
    */
   zeroGrad(setToNone = true): void {
-    if (typeof setToNone !== 'boolean') throw new TypeError(`zeroGrad(): 'setToNone' must be a boolean, got ${describe(setToNone)}`);
+    checkBool(setToNone, 'setToNone', 'zeroGrad');
     N.zeroGrads(this.parameters().map((p) => p._id), Foreach.never, setToNone);
   }
   /** Calls fn on every submodule (children first) and then on this module. */

@@ -1,8 +1,9 @@
 /** torch.optim.Adagrad (PyTorch 1.13), op for op. */
 import { Tensor } from '../tensor';
+import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
 import { tensor, fullLike } from '../functions';
-import { Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkForeach, FE, ids, wrap } from './optimizer';
+import { Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkForeach, FE, ids, wrap } from './optimizer';
 import { stepsToTensors } from './adam';
 
 export interface AdagradOptions {
@@ -31,13 +32,13 @@ export class Adagrad extends Optimizer {
   constructor(params: Tensor[] | ParamGroup[], lr?: number | AdagradOptions, lrDecay?: number | AdagradOptions, weightDecay?: number | AdagradOptions, initialAccumulatorValue?: number | AdagradOptions, eps?: number | AdagradOptions, foreach?: boolean | null | AdagradOptions, options?: AdagradOptions);
   constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
     const o = bindOptions('Adagrad', args, POSITIONAL, KEYWORD_ONLY);
-    const lr = checkNumber('Adagrad', 'lr', o.lr ?? 1e-2);
-    const lrDecay = checkNumber('Adagrad', 'lrDecay', o.lrDecay ?? 0);
-    const weightDecay = checkNumber('Adagrad', 'weightDecay', o.weightDecay ?? 0);
-    const initialAccumulatorValue = checkNumber('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue ?? 0);
-    const eps = checkNumber('Adagrad', 'eps', o.eps ?? 1e-10);
+    const lr = checkNumber(o.lr ?? 1e-2, 'lr', 'Adagrad');
+    const lrDecay = checkNumber(o.lrDecay ?? 0, 'lrDecay', 'Adagrad');
+    const weightDecay = checkNumber(o.weightDecay ?? 0, 'weightDecay', 'Adagrad');
+    const initialAccumulatorValue = checkNumber(o.initialAccumulatorValue ?? 0, 'initialAccumulatorValue', 'Adagrad');
+    const eps = checkNumber(o.eps ?? 1e-10, 'eps', 'Adagrad');
     const foreach = checkForeach('Adagrad', o.foreach);
-    const maximize = checkBool('Adagrad', 'maximize', o.maximize ?? false);
+    const maximize = checkBool(o.maximize ?? false, 'maximize', 'Adagrad');
     if (!(lr >= 0)) throw new RangeError(`Adagrad(): Invalid learning rate: ${lr}`);
     if (!(lrDecay >= 0)) throw new RangeError(`Adagrad(): Invalid lr_decay value: ${lrDecay}`);
     if (!(weightDecay >= 0)) throw new RangeError(`Adagrad(): Invalid weight_decay value: ${weightDecay}`);

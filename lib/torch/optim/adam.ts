@@ -1,9 +1,10 @@
 /** torch.optim.Adam (PyTorch 1.13), op for op. */
 import { Tensor } from '../tensor';
+import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
 import { tensor, zerosLike } from '../functions';
 import {
-  Optimizer, ParamGroup, ResolvedParamGroup, ParamState, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported,
+  Optimizer, ParamGroup, ResolvedParamGroup, ParamState, bindOptions, checkBetas, checkForeach, checkUnsupported,
   FE, ids, wrap, foreachDivScalarList_, foreachAddcdivScalarList_,
 } from './optimizer';
 import { pyPow } from './pymath';
@@ -90,12 +91,12 @@ export class Adam extends Optimizer {
   constructor(params: Tensor[] | ParamGroup[], lr?: number | AdamOptions, betas?: [number, number] | AdamOptions, eps?: number | AdamOptions, weightDecay?: number | AdamOptions, amsgrad?: boolean | AdamOptions, options?: AdamOptions);
   constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
     const o = bindOptions('Adam', args, POSITIONAL, KEYWORD_ONLY);
-    const lr = checkNumber('Adam', 'lr', o.lr ?? 1e-3);
+    const lr = checkNumber(o.lr ?? 1e-3, 'lr', 'Adam');
     const betas = checkBetas('Adam', o.betas ?? [0.9, 0.999]);
-    const eps = checkNumber('Adam', 'eps', o.eps ?? 1e-8);
-    const weightDecay = checkNumber('Adam', 'weightDecay', o.weightDecay ?? 0);
-    const amsgrad = checkBool('Adam', 'amsgrad', o.amsgrad ?? false);
-    const maximize = checkBool('Adam', 'maximize', o.maximize ?? false);
+    const eps = checkNumber(o.eps ?? 1e-8, 'eps', 'Adam');
+    const weightDecay = checkNumber(o.weightDecay ?? 0, 'weightDecay', 'Adam');
+    const amsgrad = checkBool(o.amsgrad ?? false, 'amsgrad', 'Adam');
+    const maximize = checkBool(o.maximize ?? false, 'maximize', 'Adam');
     const foreach = checkForeach('Adam', o.foreach);
     const capturable = checkUnsupported('Adam', 'capturable', o.capturable);
     const differentiable = checkUnsupported('Adam', 'differentiable', o.differentiable);

@@ -1,7 +1,8 @@
 /** torch.optim.AdamW (PyTorch 1.13), op for op. */
 import { Tensor } from '../tensor';
+import { checkNumber, checkBool } from '../args';
 import {
-  Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap,
+  Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap,
 } from './optimizer';
 import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, singleTensorAdam, stepsToTensors, withGrads } from './adam';
 
@@ -26,12 +27,12 @@ export class AdamW extends Optimizer {
   constructor(params: Tensor[] | ParamGroup[], lr?: number | AdamWOptions, betas?: [number, number] | AdamWOptions, eps?: number | AdamWOptions, weightDecay?: number | AdamWOptions, amsgrad?: boolean | AdamWOptions, options?: AdamWOptions);
   constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
     const o = bindOptions('AdamW', args, POSITIONAL, KEYWORD_ONLY);
-    const lr = checkNumber('AdamW', 'lr', o.lr ?? 1e-3);
+    const lr = checkNumber(o.lr ?? 1e-3, 'lr', 'AdamW');
     const betas = checkBetas('AdamW', o.betas ?? [0.9, 0.999]);
-    const eps = checkNumber('AdamW', 'eps', o.eps ?? 1e-8);
-    const weightDecay = checkNumber('AdamW', 'weightDecay', o.weightDecay ?? 1e-2);
-    const amsgrad = checkBool('AdamW', 'amsgrad', o.amsgrad ?? false);
-    const maximize = checkBool('AdamW', 'maximize', o.maximize ?? false);
+    const eps = checkNumber(o.eps ?? 1e-8, 'eps', 'AdamW');
+    const weightDecay = checkNumber(o.weightDecay ?? 1e-2, 'weightDecay', 'AdamW');
+    const amsgrad = checkBool(o.amsgrad ?? false, 'amsgrad', 'AdamW');
+    const maximize = checkBool(o.maximize ?? false, 'maximize', 'AdamW');
     const foreach = checkForeach('AdamW', o.foreach);
     const capturable = checkUnsupported('AdamW', 'capturable', o.capturable);
     checkAdamArgs('AdamW', lr, eps, betas, weightDecay);

@@ -10,31 +10,20 @@
  * `minLr`, `maxMomentum`, `baseMomentum`) and snake_case in its state dict, as PyTorch's.
  * Scheduler state dicts use PyTorch's attribute names (`last_epoch`, `base_lrs`, `_step_count`, ...).
  */
-import { Tensor, isKw } from '../tensor';
+import { Tensor } from '../tensor';
+import { isKw, checkNumber, checkInt, checkBool } from '../args';
 import { describe } from '../errors';
 import { Optimizer, bindOptions } from './optimizer';
 import { pyPow, pyCos } from './pymath';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** A scheduler's state dict: Python's dict of mixed values, read without casts (public: stateDict() returns it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type SD = Record<string, any>;
 
 function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
   if (!(optimizer instanceof Optimizer)) throw new TypeError(`${fn}(): ${describe(optimizer)} is not an Optimizer`);
   return optimizer;
 }
-function num(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number') throw new TypeError(`${fn}(): '${name}' must be a number, got ${describe(v)}`);
-  return v;
-}
-function int(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}(): '${name}' must be an integer, got ${describe(v)}`);
-  return v;
-}
-function bool(fn: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}(): '${name}' must be a boolean, got ${describe(v)}`);
-  return v;
-}
-
 /** Python's '{:.4e}'. */
 function fmtE(x: number): string {
   return x.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
@@ -58,8 +47,8 @@ export abstract class LRScheduler {
   /** The end of PyTorch's _LRScheduler.__init__: initial_lr, base_lrs, and the initial step. */
   protected _attach(lastEpoch: number, verbose: boolean): void {
     const fn = this.constructor.name;
-    int(fn, 'lastEpoch', lastEpoch);
-    bool(fn, 'verbose', verbose);
+    checkInt(lastEpoch, 'lastEpoch', fn);
+    checkBool(verbose, 'verbose', fn);
     if (lastEpoch === -1) {
       for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     } else {
@@ -88,8 +77,8 @@ export abstract class LRScheduler {
   abstract getLr(): number[];
 
   /** Advances one epoch and sets every group's lr. */
-  step(): void {
-    if (arguments.length > 0 && arguments[0] !== undefined) {
+  step(...args: []): void {
+    if (args.length > 0 && (args as unknown[])[0] !== undefined) {
       throw new TypeError(`${this.constructor.name}.step(): the epoch argument (deprecated in PyTorch) is not supported; call step() once per epoch`);
     }
     this._stepCount += 1;
@@ -183,9 +172,9 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, stepSize: number, ...args: unknown[]) {
     super(optimizer);
     const o = bindOptions('StepLR', args, ['gamma', 'lastEpoch', 'verbose'], []);
-    this.stepSize = int('StepLR', 'stepSize', stepSize);
+    this.stepSize = checkInt(stepSize, 'stepSize', 'StepLR');
     if (stepSize <= 0) throw new RangeError(`StepLR(): 'stepSize' must be positive, got ${stepSize}`);
-    this.gamma = num('StepLR', 'gamma', o.gamma ?? 0.1);
+    this.gamma = checkNumber(o.gamma ?? 0.1, 'gamma', 'StepLR');
     this._attach((o.lastEpoch ?? -1) as number, (o.verbose ?? false) as boolean);
   }
   getLr(): number[] {
@@ -214,10 +203,10 @@ export class MultiStepLR extends LRScheduler {
     if (!Array.isArray(milestones)) throw new TypeError(`MultiStepLR(): 'milestones' must be an array of integers, got ${describe(milestones)}`);
     this.milestones = new Map();
     for (const m of milestones) {
-      int('MultiStepLR', 'milestones', m);
+      checkInt(m, 'milestones', 'MultiStepLR');
       this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
     }
-    this.gamma = num('MultiStepLR', 'gamma', o.gamma ?? 0.1);
+    this.gamma = checkNumber(o.gamma ?? 0.1, 'gamma', 'MultiStepLR');
     this._attach((o.lastEpoch ?? -1) as number, (o.verbose ?? false) as boolean);
   }
   getLr(): number[] {
@@ -247,7 +236,7 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, gamma: number, ...args: unknown[]) {
     super(optimizer);
     const o = bindOptions('ExponentialLR', args, ['lastEpoch', 'verbose'], []);
-    this.gamma = num('ExponentialLR', 'gamma', gamma);
+    this.gamma = checkNumber(gamma, 'gamma', 'ExponentialLR');
     this._attach((o.lastEpoch ?? -1) as number, (o.verbose ?? false) as boolean);
   }
   getLr(): number[] {
@@ -274,9 +263,9 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, TMax: number, ...args: unknown[]) {
     super(optimizer);
     const o = bindOptions('CosineAnnealingLR', args, ['etaMin', 'lastEpoch', 'verbose'], []);
-    this.TMax = num('CosineAnnealingLR', 'TMax', TMax);
+    this.TMax = checkNumber(TMax, 'TMax', 'CosineAnnealingLR');
     if (!(TMax > 0)) throw new RangeError(`CosineAnnealingLR(): 'TMax' must be positive, got ${TMax}`);
-    this.etaMin = num('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0);
+    this.etaMin = checkNumber(o.etaMin ?? 0, 'etaMin', 'CosineAnnealingLR');
     this._attach((o.lastEpoch ?? -1) as number, (o.verbose ?? false) as boolean);
   }
   getLr(): number[] {
@@ -314,13 +303,13 @@ export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     super(optimizer);
     const o = bindOptions('LinearLR', args, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch', 'verbose'], []);
-    const startFactor = num('LinearLR', 'startFactor', o.startFactor ?? 1.0 / 3);
-    const endFactor = num('LinearLR', 'endFactor', o.endFactor ?? 1.0);
+    const startFactor = checkNumber(o.startFactor ?? 1.0 / 3, 'startFactor', 'LinearLR');
+    const endFactor = checkNumber(o.endFactor ?? 1.0, 'endFactor', 'LinearLR');
     if (startFactor > 1.0 || startFactor < 0) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be between 0 and 1.');
     if (endFactor > 1.0 || endFactor < 0) throw new RangeError('LinearLR(): Ending multiplicative factor expected to be between 0 and 1.');
     this.startFactor = startFactor;
     this.endFactor = endFactor;
-    this.totalIters = int('LinearLR', 'totalIters', o.totalIters ?? 5);
+    this.totalIters = checkInt(o.totalIters ?? 5, 'totalIters', 'LinearLR');
     this._attach((o.lastEpoch ?? -1) as number, (o.verbose ?? false) as boolean);
   }
   getLr(): number[] {
@@ -389,8 +378,8 @@ export class OneCycleLR extends LRScheduler {
     };
     if (totalSteps !== null) this.totalSteps = posInt('totalSteps', totalSteps);
     else this.totalSteps = posInt('epochs', epochs) * posInt('stepsPerEpoch', stepsPerEpoch);
-    const pctStart = num(fn, 'pctStart', o.pctStart ?? 0.3);
-    const threePhase = bool(fn, 'threePhase', o.threePhase ?? false);
+    const pctStart = checkNumber(o.pctStart ?? 0.3, 'pctStart', fn);
+    const threePhase = checkBool(o.threePhase ?? false, 'threePhase', fn);
     const N = this.totalSteps;
     if (threePhase) {
       this._schedulePhases = [
@@ -408,8 +397,8 @@ export class OneCycleLR extends LRScheduler {
     const anneal = o.annealStrategy ?? 'cos';
     if (anneal !== 'cos' && anneal !== 'linear') throw new RangeError(`OneCycleLR(): annealStrategy must by one of 'cos' or 'linear', instead got ${describe(anneal)}`);
     this.annealStrategy = anneal;
-    const divFactor = num(fn, 'divFactor', o.divFactor ?? 25);
-    const finalDivFactor = num(fn, 'finalDivFactor', o.finalDivFactor ?? 1e4);
+    const divFactor = checkNumber(o.divFactor ?? 25, 'divFactor', fn);
+    const finalDivFactor = checkNumber(o.finalDivFactor ?? 1e4, 'finalDivFactor', fn);
     const lastEpoch = (o.lastEpoch ?? -1) as number;
     const maxLrs = this._formatParam('maxLr', maxLr);
     if (lastEpoch === -1) {
@@ -419,7 +408,7 @@ export class OneCycleLR extends LRScheduler {
         g.minLr = (g.initialLr as number) / finalDivFactor;
       });
     }
-    this.cycleMomentum = bool(fn, 'cycleMomentum', o.cycleMomentum ?? true);
+    this.cycleMomentum = checkBool(o.cycleMomentum ?? true, 'cycleMomentum', fn);
     if (this.cycleMomentum) {
       if (!('momentum' in optimizer.defaults) && !('betas' in optimizer.defaults)) throw new RangeError('OneCycleLR(): optimizer must support momentum with `cycleMomentum` option enabled');
       this.useBeta1 = 'betas' in optimizer.defaults;
@@ -441,9 +430,9 @@ export class OneCycleLR extends LRScheduler {
     const n = this.optimizer.paramGroups.length;
     if (Array.isArray(param)) {
       if (param.length !== n) throw new RangeError(`OneCycleLR(): expected ${n} values for ${name}, got ${param.length}`);
-      return param.map((v) => num('OneCycleLR', name, v));
+      return param.map((v) => checkNumber(v, name, 'OneCycleLR'));
     }
-    return new Array(n).fill(num('OneCycleLR', name, param));
+    return new Array(n).fill(checkNumber(param, name, 'OneCycleLR'));
   }
 
   private _anneal(start: number, end: number, pct: number): number {
@@ -534,7 +523,7 @@ export class ReduceLROnPlateau {
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     const fn = 'ReduceLROnPlateau';
     const o = bindOptions(fn, args, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose'], []);
-    const factor = num(fn, 'factor', o.factor ?? 0.1);
+    const factor = checkNumber(o.factor ?? 0.1, 'factor', fn);
     if (factor >= 1.0) throw new RangeError('ReduceLROnPlateau(): Factor should be < 1.0.');
     this.factor = factor;
     this.optimizer = checkOptimizer(fn, optimizer);
@@ -542,17 +531,17 @@ export class ReduceLROnPlateau {
     const n = optimizer.paramGroups.length;
     if (Array.isArray(minLr)) {
       if (minLr.length !== n) throw new RangeError(`ReduceLROnPlateau(): expected ${n} min_lrs, got ${minLr.length}`);
-      this.minLrs = minLr.map((v) => num(fn, 'minLr', v));
+      this.minLrs = minLr.map((v) => checkNumber(v, 'minLr', fn));
     } else {
-      this.minLrs = new Array(n).fill(num(fn, 'minLr', minLr));
+      this.minLrs = new Array(n).fill(checkNumber(minLr, 'minLr', fn));
     }
-    this.patience = num(fn, 'patience', o.patience ?? 10);
-    this.verbose = bool(fn, 'verbose', o.verbose ?? false);
-    this.cooldown = num(fn, 'cooldown', o.cooldown ?? 0);
+    this.patience = checkNumber(o.patience ?? 10, 'patience', fn);
+    this.verbose = checkBool(o.verbose ?? false, 'verbose', fn);
+    this.cooldown = checkNumber(o.cooldown ?? 0, 'cooldown', fn);
     this.mode = (o.mode ?? 'min') as 'min' | 'max';
-    this.threshold = num(fn, 'threshold', o.threshold ?? 1e-4);
+    this.threshold = checkNumber(o.threshold ?? 1e-4, 'threshold', fn);
     this.thresholdMode = (o.thresholdMode ?? 'rel') as 'rel' | 'abs';
-    this.eps = num(fn, 'eps', o.eps ?? 1e-8);
+    this.eps = checkNumber(o.eps ?? 1e-8, 'eps', fn);
     this._initIsBetter(this.mode, this.threshold, this.thresholdMode);
     this._reset();
   }
@@ -564,8 +553,9 @@ export class ReduceLROnPlateau {
   }
 
   /** One epoch with the monitored metric (a number or a one-element tensor). */
-  step(metrics: number | Tensor): void {
-    if (arguments.length > 1 && arguments[1] !== undefined) throw new TypeError('ReduceLROnPlateau.step(): the epoch argument (deprecated in PyTorch) is not supported');
+  step(...args: [metrics: number | Tensor]): void {
+    const metrics = args[0];
+    if (args.length > 1 && (args as unknown[])[1] !== undefined) throw new TypeError('ReduceLROnPlateau.step(): the epoch argument (deprecated in PyTorch) is not supported');
     let current: number;
     if (metrics instanceof Tensor) current = Number(metrics.item());
     else if (typeof metrics === 'number') current = metrics;

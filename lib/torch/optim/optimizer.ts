@@ -9,7 +9,8 @@
  * Memory: state tensors are created with torch.keep() (no scope frees them) and are freed by
  * `dispose()` (or when `loadStateDict` replaces them). `step()` frees everything it creates.
  */
-import { Tensor, op, isKw } from '../tensor';
+import { Tensor, op } from '../tensor';
+import { isKw, bindArgs, bindStyle, byName, BindStyle, checkKeys, checkNumber, checkBool } from '../args';
 import { tidy, keep, dispose as disposeAll } from '../memory';
 import { noGrad, enableGrad } from '../autograd';
 import { describe } from '../errors';
@@ -17,7 +18,6 @@ import { N } from '../native';
 import type { Handle } from '../native-api';
 import { Foreach } from '../codes';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** A parameter group as given to a constructor or addParamGroup: tensors plus per-group options (camelCase). */
 export interface ParamGroup {
@@ -29,10 +29,13 @@ export interface ParamGroup {
 export interface ResolvedParamGroup {
   params: Tensor[];
   lr: number;
+  // any, as Python's dict: options are read and written without casts (`paramGroups[0].momentum * 2`)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   [option: string]: any;
 }
 
 /** The state of one parameter: PyTorch's key names (`step`, `exp_avg`, `momentum_buffer`, ...). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Python's dict of tensors and numbers, read without casts
 export type ParamState = Record<string, any>;
 
 /**
@@ -42,6 +45,7 @@ export type ParamState = Record<string, any>;
  */
 export interface OptimizerStateDict {
   state: Record<string, ParamState>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Python's dicts of mixed options, read without casts
   param_groups: Record<string, any>[];
 }
 
@@ -59,43 +63,22 @@ export function toCamel(k: string): string {
   return k.replace(/([a-zA-Z0-9])_([a-z0-9])/g, (_, a: string, b: string) => a + b.toUpperCase());
 }
 
+/** Python's binding, less trailing undefined arguments, with a hint for snake_case keys. */
+const OPTIONS: BindStyle = bindStyle({
+  trimUndefined: true,
+  hint: (k, names) => (names.includes(toCamel(k)) ? ` (options are camelCase: '${toCamel(k)}')` : ''),
+});
+
 /**
- * Python-style binding of an optimizer's options: positional values for `positional` names, then a
- * trailing options object that may hold any of `positional` and `keywordOnly`.
+ * Python-style binding of an optimizer's options (after its params): positional values for
+ * `positional` names, then a trailing options object that may hold any of `positional` and
+ * `keywordOnly`. Returns the options that were given.
  */
 export function bindOptions(fn: string, args: unknown[], positional: readonly string[], keywordOnly: readonly string[]): Record<string, unknown> {
-  let n = args.length;
-  while (n > 0 && args[n - 1] === undefined) n--;
-  let kw: Record<string, unknown> | undefined;
-  if (n > 0 && isKw(args[n - 1])) {
-    kw = args[n - 1] as Record<string, unknown>;
-    n--;
-  }
-  if (n > positional.length) throw new TypeError(`${fn}() takes at most ${positional.length + 1} positional arguments (${n + 1} given)`);
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < n; i++) if (args[i] !== undefined) out[positional[i]] = args[i];
-  if (kw) {
-    const all = [...positional, ...keywordOnly];
-    for (const k of Object.keys(kw)) {
-      if (!all.includes(k)) {
-        const hint = all.includes(toCamel(k)) ? ` (options are camelCase: '${toCamel(k)}')` : '';
-        throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'${hint} (accepted: ${all.join(', ')})`);
-      }
-      if (k in out) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
-      if (kw[k] !== undefined) out[k] = kw[k];
-    }
-  }
-  return out;
+  const names = keywordOnly.length ? [...positional, ...keywordOnly] : positional;
+  return byName(names, bindArgs(fn, args, names, 1, positional.length, OPTIONS));
 }
 
-export function checkNumber(fn: string, name: string, v: unknown): number {
-  if (typeof v !== 'number') throw new TypeError(`${fn}(): '${name}' must be a number, got ${describe(v)}`);
-  return v;
-}
-export function checkBool(fn: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}(): '${name}' must be a boolean, got ${describe(v)}`);
-  return v;
-}
 export function checkForeach(fn: string, v: unknown): boolean | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'boolean') throw new TypeError(`${fn}(): 'foreach' must be a boolean or null, got ${describe(v)}`);
@@ -110,7 +93,7 @@ export function checkBetas(fn: string, v: unknown): [number, number] {
 /** Options this port accepts for state-dict compatibility but cannot enable (CUDA graphs, autograd through step). */
 export function checkUnsupported(fn: string, name: string, v: unknown): false {
   if (v === undefined || v === false) return false;
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}(): '${name}' must be a boolean, got ${describe(v)}`);
+  checkBool(v, name, fn);
   throw new RangeError(`${fn}(): '${name}: true' is not supported by sigprop (only false)`);
 }
 
@@ -206,8 +189,8 @@ export abstract class Optimizer {
     if (key === 'betas') checkBetas(fn, value);
     else if (key === 'capturable' || key === 'differentiable' || key === 'fused') checkUnsupported(fn, key, value);
     else if (key === 'foreach') checkForeach(fn, value);
-    else if (typeof dflt === 'number' || dflt === required) checkNumber(fn, key, value);
-    else if (typeof dflt === 'boolean') checkBool(fn, key, value);
+    else if (typeof dflt === 'number' || dflt === required) checkNumber(value, key, fn);
+    else if (typeof dflt === 'boolean') checkBool(value, key, fn);
   }
 
   /** Adds a parameter group (`{ params, ...options }`); options it does not set take the defaults. */
@@ -257,11 +240,10 @@ export abstract class Optimizer {
    */
   zeroGrad(setToNone = true): void {
     if (isKw(setToNone)) {
-      const o = setToNone as unknown as Record<string, unknown>;
-      for (const k of Object.keys(o)) if (k !== 'setToNone') throw new TypeError(`zeroGrad() got an unexpected keyword argument '${k}' (accepted: setToNone)`);
+      const o = checkKeys('zeroGrad', setToNone as unknown as Record<string, unknown>, ['setToNone']);
       setToNone = (o.setToNone ?? true) as boolean;
     }
-    checkBool('zeroGrad', 'setToNone', setToNone);
+    checkBool(setToNone, 'setToNone', 'zeroGrad');
     // one native call (native/optim.cpp): reset each gradient, or detach_ (or requiresGrad_(false))
     // and zero_ it; foreach: one _foreach_zero_ per device and dtype
     const foreach = this.defaults.foreach;
@@ -310,7 +292,7 @@ export abstract class Optimizer {
     const mapping = new Map<Tensor, number>();
     let start = 0;
     const groups = this.paramGroups.map((g) => {
-      const packed: Record<string, any> = {};
+      const packed: Record<string, unknown> = {};
       for (const k of Object.keys(g)) if (k !== 'params') packed[toSnake(k)] = copyValue(g[k]);
       g.params.forEach((p, i) => {
         if (!mapping.has(p)) mapping.set(p, start + i);

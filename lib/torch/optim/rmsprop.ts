@@ -1,8 +1,9 @@
 /** torch.optim.RMSprop (PyTorch 1.13), op for op. */
 import { Tensor } from '../tensor';
+import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
 import { zerosLike } from '../functions';
-import { Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkNumber, checkBool, checkForeach, checkUnsupported, FE, ids, wrap } from './optimizer';
+import { Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkForeach, checkUnsupported, FE, ids, wrap } from './optimizer';
 
 export interface RMSpropOptions {
   lr?: number;
@@ -27,14 +28,14 @@ export class RMSprop extends Optimizer {
   constructor(params: Tensor[] | ParamGroup[], lr?: number | RMSpropOptions, alpha?: number | RMSpropOptions, eps?: number | RMSpropOptions, weightDecay?: number | RMSpropOptions, momentum?: number | RMSpropOptions, centered?: boolean | RMSpropOptions, options?: RMSpropOptions);
   constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
     const o = bindOptions('RMSprop', args, POSITIONAL, []);
-    const lr = checkNumber('RMSprop', 'lr', o.lr ?? 1e-2);
-    const alpha = checkNumber('RMSprop', 'alpha', o.alpha ?? 0.99);
-    const eps = checkNumber('RMSprop', 'eps', o.eps ?? 1e-8);
-    const weightDecay = checkNumber('RMSprop', 'weightDecay', o.weightDecay ?? 0);
-    const momentum = checkNumber('RMSprop', 'momentum', o.momentum ?? 0);
-    const centered = checkBool('RMSprop', 'centered', o.centered ?? false);
+    const lr = checkNumber(o.lr ?? 1e-2, 'lr', 'RMSprop');
+    const alpha = checkNumber(o.alpha ?? 0.99, 'alpha', 'RMSprop');
+    const eps = checkNumber(o.eps ?? 1e-8, 'eps', 'RMSprop');
+    const weightDecay = checkNumber(o.weightDecay ?? 0, 'weightDecay', 'RMSprop');
+    const momentum = checkNumber(o.momentum ?? 0, 'momentum', 'RMSprop');
+    const centered = checkBool(o.centered ?? false, 'centered', 'RMSprop');
     const foreach = checkForeach('RMSprop', o.foreach);
-    const maximize = checkBool('RMSprop', 'maximize', o.maximize ?? false);
+    const maximize = checkBool(o.maximize ?? false, 'maximize', 'RMSprop');
     const differentiable = checkUnsupported('RMSprop', 'differentiable', o.differentiable);
     if (!(lr >= 0)) throw new RangeError(`RMSprop(): Invalid learning rate: ${lr}`);
     if (!(eps >= 0)) throw new RangeError(`RMSprop(): Invalid epsilon value: ${eps}`);

@@ -1,7 +1,8 @@
 /** torch.optim.SGD (PyTorch 1.13), op for op. */
 import { Tensor } from '../tensor';
+import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
-import { Optimizer, ParamGroup, ResolvedParamGroup, required, bindOptions, checkNumber, checkBool, checkForeach, checkUnsupported, FE, ids, wrap } from './optimizer';
+import { Optimizer, ParamGroup, ResolvedParamGroup, required, bindOptions, checkForeach, checkUnsupported, FE, ids, wrap } from './optimizer';
 
 export interface SGDOptions {
   lr?: number;
@@ -26,12 +27,12 @@ export class SGD extends Optimizer {
   constructor(params: Tensor[] | ParamGroup[], lr?: number | SGDOptions, momentum?: number | SGDOptions, dampening?: number | SGDOptions, weightDecay?: number | SGDOptions, nesterov?: boolean | SGDOptions, options?: SGDOptions);
   constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
     const o = bindOptions('SGD', args, POSITIONAL, KEYWORD_ONLY);
-    const lr = o.lr === undefined ? required : checkNumber('SGD', 'lr', o.lr);
-    const momentum = checkNumber('SGD', 'momentum', o.momentum ?? 0);
-    const dampening = checkNumber('SGD', 'dampening', o.dampening ?? 0);
-    const weightDecay = checkNumber('SGD', 'weightDecay', o.weightDecay ?? 0);
-    const nesterov = checkBool('SGD', 'nesterov', o.nesterov ?? false);
-    const maximize = checkBool('SGD', 'maximize', o.maximize ?? false);
+    const lr = o.lr === undefined ? required : checkNumber(o.lr, 'lr', 'SGD');
+    const momentum = checkNumber(o.momentum ?? 0, 'momentum', 'SGD');
+    const dampening = checkNumber(o.dampening ?? 0, 'dampening', 'SGD');
+    const weightDecay = checkNumber(o.weightDecay ?? 0, 'weightDecay', 'SGD');
+    const nesterov = checkBool(o.nesterov ?? false, 'nesterov', 'SGD');
+    const maximize = checkBool(o.maximize ?? false, 'maximize', 'SGD');
     const foreach = checkForeach('SGD', o.foreach);
     const differentiable = checkUnsupported('SGD', 'differentiable', o.differentiable);
     if (lr !== required && lr < 0) throw new RangeError(`SGD(): Invalid learning rate: ${lr}`);

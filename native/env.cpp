@@ -10,9 +10,12 @@ void deleteEnv(napi_env, void* data, void*) { delete static_cast<Env*>(data); }
 }  // namespace
 
 void enter(napi_env env) {
-  void* data = nullptr;
-  napi_get_instance_data(env, &data);
-  tl_env = static_cast<Env*>(data);
+  // one environment per thread in Node (main, each Worker): look the state up only when it changes
+  if (tl_env == nullptr || tl_env->env != env) {
+    void* data = nullptr;
+    napi_get_instance_data(env, &data);
+    tl_env = static_cast<Env*>(data);
+  }
   drainUnrefs(env);
 }
 

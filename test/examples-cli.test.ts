@@ -12,6 +12,10 @@ import { DATASET_INFO } from '../lib/data';
 import { main, parseArgs, defaults, usage, FLAGS, buildAll, countParameters, countAllParameters, CHECKPOINT_FILE, CURVES_FILE } from '../lib/examples/cli';
 import type { ExampleArgs } from '../lib/examples/cli';
 import { haveFashion } from './helpers/fashion';
+import { TORCH_SERIES } from './helpers/golden';
+
+/** PyTorch 2.x's norm layers print bias=... */
+const v2 = TORCH_SERIES !== '1.13';
 
 const root = path.resolve(__dirname, '..');
 const BIN = path.join(root, 'bin', 'sigprop-examples.js');
@@ -168,9 +172,9 @@ describe('models: the parameter counts of the Python classes', () => {
       const text = b.wrapper.toString();
       expect(text).toContain('(0): Conv2d(1, 128, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)');
       expect(text).toContain('(encoder): Conv2d(128, 128, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
-      expect(text).toContain('(bn): InstanceNorm2d(512, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False)');
+      expect(text).toContain(`(bn): InstanceNorm2d(512, eps=1e-05, momentum=0.1, affine=True, ${v2 ? 'bias=True, ' : ''}track_running_stats=False)`);
       expect(text).toContain('(dropout): Dropout2d(p=0.2, inplace=False)');
-      expect(text).toContain('(bn): LayerNorm((1024,), eps=1e-05, elementwise_affine=True)');
+      expect(text).toContain(`(bn): LayerNorm((1024,), eps=1e-05, elementwise_affine=True${v2 ? ', bias=True' : ''})`);
       expect(text).toContain('(encoder): Linear(in_features=512, out_features=1024, bias=True)');
       expect(b.monitorMain!.monitors.map((m) => (m as unknown as { name: string }).name))
         .toEqual(['Sequential', 'BlockConv', 'BlockConv', 'BlockConv', 'BlockConv', 'BlockConv', 'BlockConv', 'BlockLinear']);

@@ -2,7 +2,10 @@
 // buffers, for every layer (goldens: test/golden/make_nn.py), plus the Module API.
 import * as torch from '../lib/torch';
 import * as nn from '../lib/torch/nn';
-import { readGolden } from './helpers/golden';
+import { readGolden, TORCH_SERIES } from './helpers/golden';
+
+/** The `bias=` part of norm layers' reprs: PyTorch 2.x prints it, 1.13 has no such option. */
+const bias = (v: boolean | string): string => (TORCH_SERIES === '1.13' ? '' : typeof v === 'string' ? `bias=${v}` : `, bias=${v ? 'True' : 'False'}`);
 
 type Enc = { dtype: torch.DType; shape: number[]; values: (string | number | boolean)[] };
 const golden = readGolden('nn.json');
@@ -190,7 +193,7 @@ describe('Module API', () => {
     expect(n.toString()).toBe([
       'Net(',
       '  (conv): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))',
-      '  (bn): BatchNorm2d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+      `  (bn): BatchNorm2d(2, eps=1e-05, momentum=0.1, affine=True, ${bias('True, ')}track_running_stats=True)`,
       '  (head): Sequential(',
       '    (0): Flatten(start_dim=1, end_dim=-1)',
       '    (1): Linear(in_features=8, out_features=3, bias=True)',
@@ -351,10 +354,19 @@ describe('Conv arguments, Python-style', () => {
     expect(String(new nn.Linear(3, 2, { bias: false }))).toBe('Linear(in_features=3, out_features=2, bias=False)');
     expect(new nn.Linear(3, 2, true, { dtype: 'float64' }).weight.dtype).toBe('float64');
     expect(new nn.Linear(3, 2, { dtype: 'float64' }).bias!.dtype).toBe('float64');
-    expect(String(new nn.LayerNorm(4, { elementwiseAffine: false }))).toBe('LayerNorm((4,), eps=1e-05, elementwise_affine=False)');
-    expect(String(new nn.LayerNorm(4, 1e-3))).toBe('LayerNorm((4,), eps=0.001, elementwise_affine=True)');
-    expect(String(new nn.GroupNorm(2, 4, { affine: false }))).toBe('GroupNorm(2, 4, eps=1e-05, affine=False)');
+    expect(String(new nn.LayerNorm(4, { elementwiseAffine: false }))).toBe(`LayerNorm((4,), eps=1e-05, elementwise_affine=False${bias(false)})`);
+    expect(String(new nn.LayerNorm(4, 1e-3))).toBe(`LayerNorm((4,), eps=0.001, elementwise_affine=True${bias(true)})`);
+    expect(String(new nn.GroupNorm(2, 4, { affine: false }))).toBe(`GroupNorm(2, 4, eps=1e-05, affine=False${bias(false)})`);
     expect(() => new nn.Linear(3, 2, { bias: false, x: 1 } as never)).toThrow("Linear got an unexpected keyword argument 'x'");
     expect(() => new nn.Linear(3, 2, 'no' as never)).toThrow("Linear: 'bias' must be a boolean, got string 'no'");
+    if (TORCH_SERIES === '1.13') {
+      expect(() => new nn.LayerNorm(4, { bias: false } as never)).toThrow(/LayerNorm got an unexpected keyword argument 'bias'/);
+    } else {
+      // PyTorch >= 2.1: LayerNorm's bias is positional, GroupNorm's and the batch / instance norms' keyword-only
+      expect(String(new nn.LayerNorm(4, 1e-5, true, false))).toBe('LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=False)');
+      expect(new nn.GroupNorm(2, 4, { bias: false }).bias).toBeNull();
+      expect(String(new nn.BatchNorm1d(3, { bias: false }))).toBe('BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=False, track_running_stats=True)');
+    }
+    expect(() => new nn.BatchNorm2d(3, { eps: 1e-3, epsilon: 1 } as never)).toThrow(/BatchNorm2d got an unexpected keyword argument 'epsilon'/);
   });
 });

@@ -731,8 +731,11 @@ describe('corrupt and unsupported files give a CheckpointError', () => {
     const bytes = fs.readFileSync(golden('views.pt'));
     const file = tmpFile('flipped.pt');
     let errors = 0, ok = 0;
+    // (not in the 'Z' padding that aligns records to 64 bytes: nobody reads it, and PyTorch 2.x files
+    // hold more of it, with their extra records, so it would weigh on the count below)
+    const padding = (i: number) => bytes[i] === 0x5a && (bytes[i - 1] === 0x5a || bytes[i + 1] === 0x5a);
     const positions: number[] = [];
-    for (let i = 0; i < bytes.length; i += 7) positions.push(i);
+    for (let i = 0; i < bytes.length; i += 7) if (!padding(i)) positions.push(i);
     for (const i of positions) {
       const b = Buffer.from(bytes);
       b[i] ^= 0x5a;

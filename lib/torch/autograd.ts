@@ -1,6 +1,7 @@
 /** Autograd controls: grad mode, torch.autograd.grad / backward. */
 import { N } from './native';
-import { describe } from './errors';
+import { describe, TorchError } from './errors';
+import { torchAtLeast } from './version';
 import { Tensor, TT, tid } from './tensor';
 import { bind, optBool, checkBool } from './args';
 
@@ -40,6 +41,8 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], ...a
   const [gradOutputs, retainGraph, createGraph, allowUnused] = bind('grad', args, ['gradOutputs', 'retainGraph', 'createGraph', 'allowUnused']);
   const outs = asList(outputs, 'outputs', 'grad');
   const ins = asList(inputs, 'inputs', 'grad');
+  // PyTorch 2.x checks this in Python (1.13's C++ check says 'grad requires non-empty inputs.'; 2.x's C++ one is an internal assert)
+  if (ins.length === 0 && torchAtLeast(2)) throw new TorchError('`inputs` argument to `grad()` cannot be empty.', 'RuntimeError');
   const gos = gradOutputs === undefined || gradOutputs === null ? null
     : (Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs]).map((g) => (g === null ? null : tid(g, 'gradOutputs', 'grad')));
   const retain = retainGraph === undefined || retainGraph === null ? undefined : optBool(retainGraph, 'retainGraph', 'grad', false);

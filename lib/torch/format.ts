@@ -16,6 +16,7 @@
  */
 
 import type { DType } from './dtype';
+import { torchAtLeast } from './version';
 import { checkOptions, KEYWORD_KEYS } from './args';
 export type { DType };
 
@@ -239,6 +240,9 @@ function padStart(s: string, width: number): string {
   return width > s.length ? ' '.repeat(width - s.length) + s : s;
 }
 
+/** torch/_tensor_str.py's _Formatter: PyTorch 2.x decides sci_mode before the widths, 1.13 after. */
+const SCI_MODE_FIRST = torchAtLeast(2);
+
 class Formatter {
   readonly floating: boolean;
   intMode = true;
@@ -276,6 +280,15 @@ class Formatter {
       }
     }
     const p = opts.precision;
+    if (SCI_MODE_FIRST) {
+      // PyTorch 2.x: the sci_mode option (or the rule) is settled first and the widths follow it
+      this.sciMode = opts.sciMode ?? (max / min > 1000.0 || max > 1.0e8 || min < 1.0e-4);
+      if (this.sciMode) for (const x of nz) this.maxWidth = Math.max(this.maxWidth, pyFormatExp(x, p).length);
+      else if (this.intMode) for (const x of nz) this.maxWidth = Math.max(this.maxWidth, pyFormatFixed(x, 0).length + 1);
+      else for (const x of nz) this.maxWidth = Math.max(this.maxWidth, pyFormatFixed(x, p).length);
+      return;
+    }
+    // PyTorch 1.13: widths by the rule, then the sci_mode option overrides the mode (not the widths)
     if (this.intMode) {
       // all numbers are integers; a '.' is appended to show the floating type
       if (max / min > 1000.0 || max > 1.0e8) {

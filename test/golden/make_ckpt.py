@@ -273,6 +273,8 @@ def repack(src, dst, archive=None, zip64=False, deflate=False, transform=None, e
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             name = info.filename
+            if extra and name in extra:
+                continue  # replaced below (torch >= 2.0 writes a byteorder record of its own)
             data = zin.read(name)
             if transform:
                 data = transform(name, data)

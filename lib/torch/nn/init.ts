@@ -7,6 +7,8 @@ import type { Handle } from '../native-api';
 import { describe } from '../errors';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
+import { torchAtLeast } from '../version';
+import { tensor as newTensor, emptyLike as emptyLikeOf, where as whereOf } from '../functions';
 import type { Generator } from '../random';
 
 const erfinv_ = op('erfinv_');
@@ -107,10 +109,16 @@ export function kaimingNormal_(tensor: Tensor, a: number | KaimingOptions = 0, m
   const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(tensor, mode));
   return noGrad(() => tensor.normal_(0, std));
 }
-/** truncNormal_(tensor, mean = 0, std = 1, a = -2, b = 2) */
+/**
+ * truncNormal_(tensor, mean = 0, std = 1, a = -2, b = 2): PyTorch's algorithm of the loaded libtorch,
+ * the same random draws: >= 2.13 rejection sampling (normal draws redrawn outside [a, b] when that
+ * interval holds > 30% of the mass, else uniform proposals accepted by the density), before that the
+ * inverse-CDF transform of a uniform fill (1.13).
+ */
 export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
   checkTensor(tensor, 'truncNormal_');
   const normCdf = (x: number) => (1 + erf(x / Math.sqrt(2))) / 2;
+  if (torchAtLeast(2, 13)) return noGrad(() => tidy(() => truncNormalRejection(tensor, mean, std, a, b, normCdf)));
   const l = normCdf((a - mean) / std);
   const u = normCdf((b - mean) / std);
   return noGrad(() => {
@@ -121,6 +129,44 @@ export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2): 
     return tensor.clamp_(a, b);
   });
 }
+/** PyTorch 2.13+'s _no_grad_trunc_normal_, op for op (torch/nn/init.py). */
+function truncNormalRejection(tensor: Tensor, mean: number, std: number, a: number, b: number, normCdf: (x: number) => number): Tensor {
+  const p = normCdf((b - mean) / std) - normCdf((a - mean) / std);
+  if (p > 0.3) {
+    // the bounds in the tensor's dtype, so that the rejection mask agrees with representable values
+    const lo = newTensor(a, { dtype: tensor.dtype }).item() as number;
+    const hi = newTensor(b, { dtype: tensor.dtype }).item() as number;
+    let result = tensor.normal_(mean, std);
+    for (;;) {
+      const mask = result.lt(lo).bitwiseOr(result.gt(hi));
+      if (!mask.any().item()) break;
+      result = whereOf(mask, emptyLikeOf(result).normal_(mean, std), result);
+    }
+    if (result !== tensor) tensor.copy_(result);
+    return tensor;
+  }
+  const mode = Math.max(a, Math.min(mean, b));
+  const logPeak = -0.5 * ((mode - mean) / std) ** 2;
+  const candidates = emptyLikeOf(tensor);
+  const acceptBuf = emptyLikeOf(tensor);
+  tensor.uniform_(a, b);
+  candidates.copy_(tensor);
+  candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(logPeak);
+  let pending = acceptBuf.uniform_().log_().gt(candidates);
+  if (pending.any().item()) {
+    let result = tensor;
+    for (;;) {
+      candidates.uniform_(a, b);
+      result = whereOf(pending, candidates, result);
+      candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(logPeak);
+      pending = whereOf(pending, acceptBuf.uniform_().log_().gt(candidates), pending);
+      if (!pending.any().item()) break;
+    }
+    tensor.copy_(result);
+  }
+  return tensor;
+}
+
 /** orthogonal_(tensor, gain = 1): as PyTorch 1.13 (QR of a normal matrix, sign-corrected). */
 export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
   checkTensor(tensor, 'orthogonal_');

@@ -4,6 +4,7 @@
  */
 import { Tensor } from '../tensor';
 import { bindArgs, bindStyle, byName, BindStyle, checkBool } from '../args';
+import { torchAtLeast } from '../version';
 import { describe } from '../errors';
 import { DTypeLike, Device } from '../dtype';
 import { empty, zeros, ones, tensor } from '../functions';
@@ -262,8 +263,8 @@ const LAYER: BindStyle = bindStyle({ call: false, optionsAnywhere: true, extra: 
  * Trailing constructor arguments, Python-style: positionals, then one options object in any position
  * holding the remaining names and { device, dtype } (`Linear(3, 2, { bias: false })`).
  */
-function layerArgs(cls: string, a: unknown[], names: readonly string[]): { v: Record<string, unknown>; options: FactoryOptions } {
-  const out = bindArgs(cls, a, names, 0, names.length, LAYER);
+function layerArgs(cls: string, a: unknown[], names: readonly string[], npos = names.length): { v: Record<string, unknown>; options: FactoryOptions } {
+  const out = bindArgs(cls, a, names, 0, npos, LAYER);
   return { v: byName(names, out), options: { device: out[names.length], dtype: out[names.length + 1] } as FactoryOptions };
 }
 
@@ -285,7 +286,19 @@ export interface NormOptions extends FactoryOptions {
   momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
+  /** PyTorch >= 2.1 (keyword-only there): learn the additive bias (with affine). Not on libtorch 1.13. */
+  bias?: boolean;
 }
+/** PyTorch 2.x's norm layers have a `bias` option (keyword-only) and print it; 1.13's have neither. */
+const NORM_BIAS = torchAtLeast(2);
+const NORM_NAMES = NORM_BIAS ? ['eps', 'momentum', 'affine', 'trackRunningStats', 'bias'] : ['eps', 'momentum', 'affine', 'trackRunningStats'];
+
+/** A batch / instance norm's arguments: positionals, or an options object in any position (unknown keys are errors). */
+function normOptions(cls: string, o: NormOptions | number | undefined, momentum: number | null | undefined, affine: boolean | undefined, track: boolean | undefined, options?: FactoryOptions): NormOptions {
+  const { v, options: f } = layerArgs(cls, [o, momentum, affine, track, options], NORM_NAMES, 4);
+  return { ...(v as NormOptions), device: f.device, dtype: f.dtype };
+}
+
 abstract class NormBase extends Module {
   declare numFeatures: number;
   declare eps: number;
@@ -299,7 +312,7 @@ abstract class NormBase extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
 
-  constructor(cls: string, numFeatures: number, eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean, options?: FactoryOptions) {
+  constructor(cls: string, numFeatures: number, eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean, options?: FactoryOptions, bias = true) {
     super();
     this.numFeatures = checkPositiveInt(numFeatures, 'numFeatures', cls);
     this.eps = eps;
@@ -308,7 +321,8 @@ abstract class NormBase extends Module {
     this.trackRunningStats = trackRunningStats;
     if (affine) {
       this.weight = emptyParam([numFeatures], options);
-      this.bias = emptyParam([numFeatures], options);
+      if (bias) this.bias = emptyParam([numFeatures], options);
+      else this.registerParameter('bias', null);
     } else {
       this.registerParameter('weight', null);
       this.registerParameter('bias', null);
@@ -341,19 +355,21 @@ abstract class NormBase extends Module {
     this.resetRunningStats();
     if (this.affine) {
       init.ones_(this.weight!);
-      init.zeros_(this.bias!);
+      if (this.bias !== null) init.zeros_(this.bias);
     }
   }
   override extraRepr(): string {
     const m = this.momentum === null ? 'None' : pyFloat(this.momentum);
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    const bias = NORM_BIAS ? `bias=${pyBool(this.bias !== null)}, ` : '';
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, ${bias}track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 
 abstract class BatchNormBase extends NormBase {
   constructor(cls: string, numFeatures: number, o: NormOptions | number | undefined, momentum: number | null | undefined, affine: boolean | undefined, track: boolean | undefined, options?: FactoryOptions) {
-    const opts: NormOptions = typeof o === 'object' ? o : { eps: o, momentum, affine, trackRunningStats: track, ...options };
-    super(cls, numFeatures, opts.eps ?? 1e-5, opts.momentum === undefined ? 0.1 : opts.momentum, opts.affine ?? true, opts.trackRunningStats ?? true, { device: opts.device, dtype: opts.dtype });
+    const opts = normOptions(cls, o, momentum, affine, track, options);
+    super(cls, numFeatures, opts.eps ?? 1e-5, opts.momentum === undefined ? 0.1 : opts.momentum, opts.affine ?? true, opts.trackRunningStats ?? true, { device: opts.device, dtype: opts.dtype },
+      checkBool(opts.bias ?? true, 'bias', cls, false));
   }
   protected abstract checkInputDim(input: Tensor): void;
   override forward(input: Tensor): Tensor {
@@ -395,8 +411,9 @@ export class BatchNorm2d extends BatchNormBase {
 
 abstract class InstanceNormBase extends NormBase {
   constructor(cls: string, numFeatures: number, o: NormOptions | number | undefined, momentum: number | null | undefined, affine: boolean | undefined, track: boolean | undefined, options?: FactoryOptions) {
-    const opts: NormOptions = typeof o === 'object' ? o : { eps: o, momentum, affine, trackRunningStats: track, ...options };
-    super(cls, numFeatures, opts.eps ?? 1e-5, opts.momentum === undefined ? 0.1 : opts.momentum, opts.affine ?? false, opts.trackRunningStats ?? false, { device: opts.device, dtype: opts.dtype });
+    const opts = normOptions(cls, o, momentum, affine, track, options);
+    super(cls, numFeatures, opts.eps ?? 1e-5, opts.momentum === undefined ? 0.1 : opts.momentum, opts.affine ?? false, opts.trackRunningStats ?? false, { device: opts.device, dtype: opts.dtype },
+      checkBool(opts.bias ?? true, 'bias', cls, false));
   }
   protected abstract noBatchDim(): number;
   override forward(input: Tensor): Tensor {
@@ -434,25 +451,28 @@ export class InstanceNorm2d extends InstanceNormBase {
   protected noBatchDim(): number { return 3; }
 }
 
-/** LayerNorm(normalizedShape, eps = 1e-5, elementwiseAffine = true, { device, dtype }) */
+/** LayerNorm(normalizedShape, eps = 1e-5, elementwiseAffine = true, bias = true (PyTorch >= 2.1), { device, dtype }) */
 export class LayerNorm extends Module {
   declare normalizedShape: number[];
   declare eps: number;
   declare elementwiseAffine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(normalizedShape: IntOrTuple, eps?: number | (FactoryOptions & { eps?: number; elementwiseAffine?: boolean }), elementwiseAffine?: boolean | FactoryOptions, options?: FactoryOptions) {
+  constructor(normalizedShape: IntOrTuple, eps?: number | (FactoryOptions & { eps?: number; elementwiseAffine?: boolean; bias?: boolean }),
+    elementwiseAffine?: boolean | FactoryOptions, ...rest: (boolean | FactoryOptions | undefined)[]) {
     super();
-    const a = layerArgs('LayerNorm', [eps, elementwiseAffine, options], ['eps', 'elementwiseAffine']);
+    const a = layerArgs('LayerNorm', [eps, elementwiseAffine, ...rest], NORM_BIAS ? ['eps', 'elementwiseAffine', 'bias'] : ['eps', 'elementwiseAffine']);
     eps = (a.v.eps ?? 1e-5) as number;
     elementwiseAffine = checkBool(a.v.elementwiseAffine ?? true, 'elementwiseAffine', 'LayerNorm', false);
-    options = a.options;
+    const bias = checkBool(a.v.bias ?? true, 'bias', 'LayerNorm', false);
+    const options = a.options;
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;
     if (elementwiseAffine) {
       this.weight = emptyParam(this.normalizedShape, options);
-      this.bias = emptyParam(this.normalizedShape, options);
+      if (bias) this.bias = emptyParam(this.normalizedShape, options);
+      else this.registerParameter('bias', null);
     } else {
       this.registerParameter('weight', null);
       this.registerParameter('bias', null);
@@ -462,18 +482,19 @@ export class LayerNorm extends Module {
   resetParameters(): void {
     if (this.elementwiseAffine) {
       init.ones_(this.weight!);
-      init.zeros_(this.bias!);
+      if (this.bias !== null) init.zeros_(this.bias);
     }
   }
   override forward(input: Tensor): Tensor {
     return F.layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
   }
   override extraRepr(): string {
-    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
+    const bias = NORM_BIAS ? `, bias=${pyBool(this.bias !== null)}` : '';
+    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}${bias}`;
   }
 }
 
-/** GroupNorm(numGroups, numChannels, eps = 1e-5, affine = true, { device, dtype }) */
+/** GroupNorm(numGroups, numChannels, eps = 1e-5, affine = true, { device, dtype, bias (PyTorch >= 2.1) }) */
 export class GroupNorm extends Module {
   declare numGroups: number;
   declare numChannels: number;
@@ -481,11 +502,14 @@ export class GroupNorm extends Module {
   declare affine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(numGroups: number, numChannels: number, eps?: number | (FactoryOptions & { eps?: number; affine?: boolean }), affine?: boolean | FactoryOptions, options?: FactoryOptions) {
+  constructor(numGroups: number, numChannels: number, eps?: number | (FactoryOptions & { eps?: number; affine?: boolean; bias?: boolean }),
+    affine?: boolean | (FactoryOptions & { bias?: boolean }), options?: FactoryOptions & { bias?: boolean }) {
     super();
-    const a = layerArgs('GroupNorm', [eps, affine, options], ['eps', 'affine']);
+    // (bias is keyword-only in PyTorch: only the options object may hold it)
+    const a = layerArgs('GroupNorm', [eps, affine, options], NORM_BIAS ? ['eps', 'affine', 'bias'] : ['eps', 'affine'], 2);
     eps = (a.v.eps ?? 1e-5) as number;
     affine = checkBool(a.v.affine ?? true, 'affine', 'GroupNorm', false);
+    const bias = checkBool(a.v.bias ?? true, 'bias', 'GroupNorm', false);
     options = a.options;
     if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
     this.numGroups = numGroups;
@@ -494,21 +518,23 @@ export class GroupNorm extends Module {
     this.affine = affine;
     if (affine) {
       this.weight = emptyParam([numChannels], options);
-      this.bias = emptyParam([numChannels], options);
+      if (bias) this.bias = emptyParam([numChannels], options);
+      else this.registerParameter('bias', null);
     } else {
       this.registerParameter('weight', null);
       this.registerParameter('bias', null);
     }
     if (affine) {
       init.ones_(this.weight!);
-      init.zeros_(this.bias!);
+      if (this.bias !== null) init.zeros_(this.bias);
     }
   }
   override forward(input: Tensor): Tensor {
     return F.groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
   }
   override extraRepr(): string {
-    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
+    const bias = NORM_BIAS ? `, bias=${pyBool(this.bias !== null)}` : '';
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}${bias}`;
   }
 }
 

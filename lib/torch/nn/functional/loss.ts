@@ -3,6 +3,7 @@ import { Tensor, T, TT, op, tid } from '../../tensor';
 import { noGrad } from '../../autograd';
 import type { Handle } from '../../native-api';
 import { Args, OptTensor, Reduction, bool, free, inferSize, int, none, num, optTid, parse, reductionEnum, reductionName, sameShape, shapeStr } from './common';
+import { torchAtLeast } from '../../version';
 import { logsigmoid } from './activations';
 
 const O = {
@@ -43,6 +44,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options?: LossOpt & 
   const fn = 'smoothL1Loss';
   const [reduction, beta] = parse(fn, options === undefined ? [] : [options], ['reduction', 'beta'], 2, 0);
   const bv = num(beta, 'beta', fn, 1.0);
+  // PyTorch 2.x's F.smooth_l1_loss calls l1_loss for beta == 0 (1.13's always smooth_l1_loss)
+  if (bv === 0 && torchAtLeast(2)) return broadcastLoss(fn, O.l1Loss, input, target, reduction, []);
   return broadcastLoss(fn, O.smoothL1Loss, input, target, reduction, [bv]);
 }
 /** huberLoss(input, target, reduction = 'mean', delta = 1) */

@@ -1,12 +1,15 @@
-// Adam / AdamW, single-tensor step (torch.optim 1.13's _single_tensor_adam and _single_tensor_adamw),
-// every parameter of a group in one native call.
+// Adam / AdamW, single-tensor step (torch.optim's _single_tensor_adam and _single_tensor_adamw), every
+// parameter of a group in one native call. The op sequence is the loaded libtorch's PyTorch's,
+// chosen at compile time (SP_ADAM_2X below): PyTorch 1.13's, or PyTorch 2.14's (the 2.x this project
+// supports), where AdamW is Adam with decoupled_weight_decay and exp_avg is updated with lerp_.
 //
 // Two paths, with bitwise the same results:
 // - stepOps: the ATen ops Python's loop issues, in its order (any device, dtype or layout);
 // - stepFused: for contiguous float32 CPU tensors, one pass over the memory that repeats, element
 //   by element, the float arithmetic those ops do on an AVX2 machine (the fused multiply-adds of
-//   ATen's vectorized add/addcmul kernels included). It skips ~10 kernel launches per parameter and
-//   the temporaries; the step's cost becomes the memory pass.
+//   ATen's vectorized add/addcmul/lerp kernels included). It skips ~10 kernel launches per parameter
+//   and the temporaries; the step's cost becomes the memory pass. (With 2.x it is two passes around
+//   ATen's own sqrt kernel, which pip's libtorch computes with MKL: see fusedMoments.)
 // The fused path is used only where it has been checked against stepOps on this machine and this
 // libtorch (fusedVerified: random data, every option, every tail length, compared bit for bit), so a
 // libtorch or CPU whose kernels round differently falls back to the ops, never to other numbers.
@@ -21,6 +24,9 @@
 #define SP_FUSED_X86 1
 #endif
 
+// PyTorch 2.x's Adam (as of 2.14): exp_avg.lerp_, weight decay only when nonzero, bias_correction2 ** 0.5.
+#define SP_ADAM_2X (TORCH_VERSION_MAJOR >= 2)
+
 namespace sp {
 namespace {
 
@@ -33,21 +39,40 @@ struct AdamSlot {
   at::Tensor param, grad, expAvg, expAvgSq, maxExpAvgSq, step;
 };
 
-// Python's bias corrections (float arithmetic in double, C library pow and sqrt).
+// Python's bias corrections (float arithmetic in double, the C library's pow and sqrt).
 struct BiasCorrection {
   double stepSize, bc2Sqrt;
 };
 BiasCorrection biasCorrection(const AdamHyper& h, double step) {
-  return {h.lr / (1 - std::pow(h.beta1, step)), std::sqrt(1 - std::pow(h.beta2, step))};
+  const double bc2 = 1 - std::pow(h.beta2, step);
+#if SP_ADAM_2X
+  return {h.lr / (1 - std::pow(h.beta1, step)), std::pow(bc2, 0.5)};  // 2.14: bias_correction2**0.5
+#else
+  return {h.lr / (1 - std::pow(h.beta1, step)), std::sqrt(bc2)};  // 1.13: _dispatch_sqrt = math.sqrt
+#endif
 }
 
-// The op sequence of _single_tensor_adam(w) in PyTorch 1.13 (lib/torch/optim/adam.ts documents it).
+// Does the step scale the parameter by 1 - lr * weight_decay (AdamW), or add weight_decay * param to the grad?
+bool decoupledDecay(const AdamHyper& h) {
+#if SP_ADAM_2X
+  return h.decoupled && h.weightDecay != 0;  // 2.14: `if weight_decay != 0: if decoupled_weight_decay: ...`
+#else
+  return h.decoupled;  // 1.13's _single_tensor_adamw scales even by 1 - lr * 0
+#endif
+}
+
+// The op sequence of _single_tensor_adam(w) in the loaded libtorch's PyTorch (lib/torch/optim/adam.ts
+// documents both).
 void stepOps(AdamSlot& s, const AdamHyper& h) {
   at::Tensor grad = h.maximize ? s.grad.neg() : s.grad;
   s.step.add_(1);
-  if (h.decoupled) s.param.mul_(1 - h.lr * h.weightDecay);
-  else if (h.weightDecay != 0) grad = grad.add(s.param, h.weightDecay);
+  if (decoupledDecay(h)) s.param.mul_(1 - h.lr * h.weightDecay);
+  else if (!h.decoupled && h.weightDecay != 0) grad = grad.add(s.param, h.weightDecay);
+#if SP_ADAM_2X
+  s.expAvg.lerp_(grad, 1 - h.beta1);
+#else
   s.expAvg.mul_(h.beta1).add_(grad, 1 - h.beta1);
+#endif
   s.expAvgSq.mul_(h.beta2).addcmul_(grad, grad, 1 - h.beta2);
   const BiasCorrection bc = biasCorrection(h, s.step.item<double>());
   at::Tensor denom;
@@ -65,6 +90,7 @@ void stepOps(AdamSlot& s, const AdamHyper& h) {
 struct FusedK {
   float b1, a1, b2, a2, wd, dec, c2, eps, ss;
   bool maximize, coupled, decoupled, amsgrad;
+  bool lerpSmall;  // 2.x: |1 - beta1| < 0.5, the branch ATen's lerp takes
 };
 
 // ATen's scalar loop for torch.maximum on floats (NaN wins).
@@ -72,54 +98,125 @@ __attribute__((target("avx2,fma"))) inline float maxScalar(float a, float b) {
   return (a != a || b != b) ? std::numeric_limits<float>::quiet_NaN() : std::max(a, b);
 }
 
-// One element outside the vectorized range (ATen's scalar loop; its float ops are contracted too).
-__attribute__((target("avx2,fma"))) inline void fusedOne(float* p, const float* g, float* m, float* v, float* vmax,
-                                                         int64_t i, const FusedK& k) {
+// The element-wise pieces of the step, as ATen's kernels compute them: its scalar loops (their
+// float ops contracted to fmas too) for the elements outside the vectorized range, and its AVX2
+// loops (2 x 8 floats per iteration; the rest, n % 16, goes to the scalar loop).
+//   prep:    grad = maximize ? -grad : grad; decoupled: param *= 1 - lr * wd; coupled: grad += wd * param
+//   moments: exp_avg (1.13: mul_ + add_; 2.x: lerp_), exp_avg_sq (mul_ + addcmul_), amsgrad's maximum
+//   update:  param += -step_size * exp_avg / (sqrt(v) / bias_correction2_sqrt + eps)
+struct Moments {
+  float m, vv;  // vv: the second moment the denominator uses (max_exp_avg_sq with amsgrad)
+};
+
+__attribute__((target("avx2,fma"))) inline Moments momentsOne(float* p, const float* g, float* m, float* v, float* vmax,
+                                                              int64_t i, const FusedK& k) {
   float gi = k.maximize ? -g[i] : g[i];
-  float pi = p[i];
-  if (k.decoupled) pi = pi * k.dec;
-  else if (k.coupled) gi = std::fma(pi, k.wd, gi);
+  if (k.decoupled) p[i] = p[i] * k.dec;
+  else if (k.coupled) gi = std::fma(p[i], k.wd, gi);
+#if SP_ADAM_2X
+  // lerp(m, g, w) = |w| < 0.5 ? m + w * (g - m) : g - (g - m) * (1 - w), both contracted to an fma
+  const float mi = k.lerpSmall ? std::fma(k.a1, gi - m[i], m[i]) : std::fma(k.a1 - 1.0f, gi - m[i], gi);
+#else
   const float mi = std::fma(gi, k.a1, m[i] * k.b1);
+#endif
   const float vi = std::fma(k.a2 * gi, gi, v[i] * k.b2);
   float vv = vi;
   if (k.amsgrad) vv = vmax[i] = maxScalar(vmax[i], vi);
-  const float d = std::sqrt(vv) / k.c2 + k.eps;
-  p[i] = pi + (k.ss * mi) / d;
   m[i] = mi;
   v[i] = vi;
+  return {mi, vv};
 }
 
-// ATen's vectorized loops take 2 x 8 floats per iteration and leave the rest (n % 16) to the scalar loop.
+__attribute__((target("avx2,fma"))) inline float updateOne(float p, float m, float sq, const FusedK& k) {
+  return p + (k.ss * m) / (sq / k.c2 + k.eps);
+}
+
+// The vector registers of FusedK.
+struct FusedV {
+  __m256 b1, a1, a1m1, b2, a2, wd, dec, c2, eps, ss, sign;
+};
+__attribute__((target("avx2,fma"))) inline FusedV fusedV(const FusedK& k) {
+  return {_mm256_set1_ps(k.b1),  _mm256_set1_ps(k.a1), _mm256_set1_ps(k.a1 - 1.0f), _mm256_set1_ps(k.b2),
+          _mm256_set1_ps(k.a2),  _mm256_set1_ps(k.wd), _mm256_set1_ps(k.dec),       _mm256_set1_ps(k.c2),
+          _mm256_set1_ps(k.eps), _mm256_set1_ps(k.ss), _mm256_set1_ps(-0.0f)};
+}
+
+struct MomentsV {
+  __m256 m, vv;
+};
+
+// momentsOne for 8 elements: stores the moments (and the decayed parameter, when decoupled).
+__attribute__((target("avx2,fma"))) inline MomentsV momentsVec(float* p, const float* g, float* m, float* v,
+                                                               float* vmax, int64_t i, const FusedK& k,
+                                                               const FusedV& c) {
+  __m256 gi = _mm256_loadu_ps(g + i);
+  if (k.maximize) gi = _mm256_xor_ps(gi, c.sign);
+  if (k.decoupled) _mm256_storeu_ps(p + i, _mm256_mul_ps(_mm256_loadu_ps(p + i), c.dec));
+  else if (k.coupled) gi = _mm256_fmadd_ps(_mm256_loadu_ps(p + i), c.wd, gi);
+  const __m256 mOld = _mm256_loadu_ps(m + i);
+#if SP_ADAM_2X
+  // at::native's lerp_vec: fmadd(small ? w : w - 1, end - start, small ? start : end)
+  const __m256 mi = k.lerpSmall ? _mm256_fmadd_ps(c.a1, _mm256_sub_ps(gi, mOld), mOld)
+                                : _mm256_fmadd_ps(c.a1m1, _mm256_sub_ps(gi, mOld), gi);
+#else
+  const __m256 mi = _mm256_fmadd_ps(gi, c.a1, _mm256_mul_ps(mOld, c.b1));
+#endif
+  const __m256 vi = _mm256_fmadd_ps(_mm256_mul_ps(c.a2, gi), gi, _mm256_mul_ps(_mm256_loadu_ps(v + i), c.b2));
+  __m256 vv = vi;
+  if (k.amsgrad) {
+    const __m256 old = _mm256_loadu_ps(vmax + i);
+    // at::vec::maximum: max, or all-ones (a NaN) where either is NaN
+    vv = _mm256_or_ps(_mm256_max_ps(old, vi), _mm256_cmp_ps(old, vi, _CMP_UNORD_Q));
+    _mm256_storeu_ps(vmax + i, vv);
+  }
+  _mm256_storeu_ps(m + i, mi);
+  _mm256_storeu_ps(v + i, vi);
+  return {mi, vv};
+}
+
+__attribute__((target("avx2,fma"))) inline __m256 updateVec(__m256 p, __m256 m, __m256 sq, const FusedV& c) {
+  return _mm256_add_ps(p, _mm256_div_ps(_mm256_mul_ps(c.ss, m), _mm256_add_ps(_mm256_div_ps(sq, c.c2), c.eps)));
+}
+
+#if !SP_ADAM_2X
+// PyTorch 1.13 (Debian's libtorch): one pass, with the sqrt of ATen's kernel, the correctly rounded
+// _mm256_sqrt_ps / std::sqrt.
 __attribute__((target("avx2,fma"))) void fusedAvx2(float* p, const float* g, float* m, float* v, float* vmax, int64_t n,
                                                    const FusedK& k) {
   const int64_t vend = n - n % 16;
-  const __m256 b1 = _mm256_set1_ps(k.b1), a1 = _mm256_set1_ps(k.a1), b2 = _mm256_set1_ps(k.b2),
-               a2 = _mm256_set1_ps(k.a2);
-  const __m256 wd = _mm256_set1_ps(k.wd), dec = _mm256_set1_ps(k.dec), c2 = _mm256_set1_ps(k.c2),
-               eps = _mm256_set1_ps(k.eps);
-  const __m256 ss = _mm256_set1_ps(k.ss), sign = _mm256_set1_ps(-0.0f);
+  const FusedV c = fusedV(k);
   for (int64_t i = 0; i < vend; i += 8) {
-    __m256 gi = _mm256_loadu_ps(g + i);
-    if (k.maximize) gi = _mm256_xor_ps(gi, sign);
-    __m256 pi = _mm256_loadu_ps(p + i);
-    if (k.decoupled) pi = _mm256_mul_ps(pi, dec);
-    else if (k.coupled) gi = _mm256_fmadd_ps(pi, wd, gi);
-    const __m256 mi = _mm256_fmadd_ps(gi, a1, _mm256_mul_ps(_mm256_loadu_ps(m + i), b1));
-    const __m256 vi = _mm256_fmadd_ps(_mm256_mul_ps(a2, gi), gi, _mm256_mul_ps(_mm256_loadu_ps(v + i), b2));
-    __m256 vv = vi;
-    if (k.amsgrad) {
-      const __m256 old = _mm256_loadu_ps(vmax + i);
-      // at::vec::maximum: max, or all-ones (a NaN) where either is NaN
-      vv = _mm256_or_ps(_mm256_max_ps(old, vi), _mm256_cmp_ps(old, vi, _CMP_UNORD_Q));
-      _mm256_storeu_ps(vmax + i, vv);
-    }
-    const __m256 d = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vv), c2), eps);
-    _mm256_storeu_ps(p + i, _mm256_add_ps(pi, _mm256_div_ps(_mm256_mul_ps(ss, mi), d)));
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
+    const MomentsV mv = momentsVec(p, g, m, v, vmax, i, k, c);
+    _mm256_storeu_ps(p + i, updateVec(_mm256_loadu_ps(p + i), mv.m, _mm256_sqrt_ps(mv.vv), c));
   }
-  for (int64_t i = vend; i < n; ++i) fusedOne(p, g, m, v, vmax, i, k);
+  for (int64_t i = vend; i < n; ++i) {
+    const Moments mv = momentsOne(p, g, m, v, vmax, i, k);
+    p[i] = updateOne(p[i], mv.m, std::sqrt(mv.vv), k);
+  }
 }
+#else
+// PyTorch 2.14: two passes around ATen's own sqrt kernel. pip's libtorch (with MKL: its VML sqrt,
+// as far as we can tell) does not round float sqrt correctly: one ulp off _mm256_sqrt_ps for ~20% of
+// the values, a function of the value alone. So the fused step leaves the sqrt to at::sqrt, the op
+// the op sequence calls, and fuses what comes before and after it (the sqrt then costs about as
+// much as the rest of the step: ~0.45 ns per element, against 0.2 for 1.13's).
+__attribute__((target("avx2,fma"))) void fusedMoments(float* p, const float* g, float* m, float* v, float* vmax,
+                                                      int64_t n, const FusedK& k) {
+  const int64_t vend = n - n % 16;
+  const FusedV c = fusedV(k);
+  for (int64_t i = 0; i < vend; i += 8) momentsVec(p, g, m, v, vmax, i, k, c);
+  for (int64_t i = vend; i < n; ++i) momentsOne(p, g, m, v, vmax, i, k);
+}
+
+__attribute__((target("avx2,fma"))) void fusedUpdate(float* p, const float* m, const float* sq, int64_t n,
+                                                     const FusedK& k) {
+  const int64_t vend = n - n % 16;
+  const FusedV c = fusedV(k);
+  for (int64_t i = 0; i < vend; i += 8)
+    _mm256_storeu_ps(p + i, updateVec(_mm256_loadu_ps(p + i), _mm256_loadu_ps(m + i), _mm256_loadu_ps(sq + i), c));
+  for (int64_t i = vend; i < n; ++i) p[i] = updateOne(p[i], m[i], sq[i], k);
+}
+#endif
 
 bool plainFloat(const at::Tensor& t, const at::Tensor& like) {
   return t.defined() && t.device().is_cpu() && t.layout() == at::kStrided && t.scalar_type() == at::kFloat &&
@@ -157,11 +254,20 @@ void stepFused(AdamSlot& s, const AdamHyper& h) {
   k.eps = static_cast<float>(h.eps);
   k.ss = static_cast<float>(-bc.stepSize);
   k.maximize = h.maximize;
-  k.decoupled = h.decoupled;
+  k.decoupled = decoupledDecay(h);
   k.coupled = !h.decoupled && h.weightDecay != 0;
   k.amsgrad = h.amsgrad;
+  k.lerpSmall = std::abs(k.a1) < 0.5f;
+  float* vmax = h.amsgrad ? s.maxExpAvgSq.data_ptr<float>() : nullptr;
+#if SP_ADAM_2X
+  fusedMoments(s.param.data_ptr<float>(), s.grad.data_ptr<float>(), s.expAvg.data_ptr<float>(),
+               s.expAvgSq.data_ptr<float>(), vmax, s.param.numel(), k);
+  const at::Tensor sq = at::sqrt(h.amsgrad ? s.maxExpAvgSq : s.expAvgSq);  // (max_)exp_avg_sq.sqrt(): ATen's kernel
+  fusedUpdate(s.param.data_ptr<float>(), s.expAvg.data_ptr<float>(), sq.data_ptr<float>(), s.param.numel(), k);
+#else
   fusedAvx2(s.param.data_ptr<float>(), s.grad.data_ptr<float>(), s.expAvg.data_ptr<float>(),
-            s.expAvgSq.data_ptr<float>(), h.amsgrad ? s.maxExpAvgSq.data_ptr<float>() : nullptr, s.param.numel(), k);
+            s.expAvgSq.data_ptr<float>(), vmax, s.param.numel(), k);
+#endif
   // what the in-place ops would have done to the version counters (autograd's saved-tensor checks)
   for (at::Tensor* t : {&s.param, &s.expAvg, &s.expAvgSq, &s.step}) t->unsafeGetTensorImpl()->bump_version();
   if (h.amsgrad) s.maxExpAvgSq.unsafeGetTensorImpl()->bump_version();
@@ -176,7 +282,7 @@ bool verifyFused() {
   const AdamHyper configs[] = {
       {0.9, 0.999, 1e-3, 0, 1e-8, false, false, false},    {0.8, 0.99, 0.1, 0.01, 1e-6, true, true, false},
       {0.9, 0.999, 4e-4, 0.02, 1e-8, false, false, true},  {0.5, 0.9, 0.05, 0.1, 1e-3, true, false, true},
-      {0.95, 0.9999, 2e-3, 0.5, 1e-8, false, true, false},
+      {0.95, 0.9999, 2e-3, 0.5, 1e-8, false, true, false}, {0.3, 0.95, 1e-2, 0, 1e-8, true, false, true},
   };
   for (const AdamHyper& h : configs) {
     for (int64_t n = 32; n < 48; ++n) {

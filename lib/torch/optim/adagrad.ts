@@ -1,9 +1,11 @@
-/** torch.optim.Adagrad (PyTorch 1.13), op for op. */
+/** torch.optim.Adagrad (PyTorch 1.13, or 2.14 with a 2.x libtorch), op for op. */
 import { Tensor } from '../tensor';
 import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
 import { tensor, fullLike } from '../functions';
-import { Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkForeach, FE, ids, wrap } from './optimizer';
+import {
+  Optimizer, ParamGroup, ResolvedParamGroup, PT2, bindOptions, checkForeach, checkUnsupported, FE, ids, wrap, foreachIncrementSteps2, foreachMulScalarList_,
+} from './optimizer';
 import { stepsToTensors } from './adam';
 
 export interface AdagradOptions {
@@ -15,10 +17,15 @@ export interface AdagradOptions {
   /** The multi-tensor (_foreach_) implementation; default: true when all parameters are on CUDA. */
   foreach?: boolean | null;
   maximize?: boolean;
+  /** PyTorch 2.x only. */
+  differentiable?: false;
+  /** PyTorch 2.x only; accepted as false or null (its default) only. */
+  fused?: false | null;
 }
 
 const POSITIONAL = ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'foreach'] as const;
-const KEYWORD_ONLY = ['maximize'] as const;
+// 2.x adds differentiable and fused
+const KEYWORD_ONLY = PT2 ? ['maximize', 'differentiable', 'fused'] as const : ['maximize'] as const;
 
 interface AdagradArgs { lr: number; weightDecay: number; lrDecay: number; eps: number; maximize: boolean }
 
@@ -44,7 +51,12 @@ export class Adagrad extends Optimizer {
     if (!(weightDecay >= 0)) throw new RangeError(`Adagrad(): Invalid weight_decay value: ${weightDecay}`);
     if (!(initialAccumulatorValue >= 0)) throw new RangeError(`Adagrad(): Invalid initial_accumulator_value value: ${initialAccumulatorValue}`);
     if (!(eps >= 0)) throw new RangeError(`Adagrad(): Invalid epsilon value: ${eps}`);
-    super(params, { lr, lrDecay, eps, weightDecay, initialAccumulatorValue, foreach, maximize });
+    const defaults: Record<string, unknown> = { lr, lrDecay, eps, weightDecay, initialAccumulatorValue, foreach, maximize };
+    if (PT2) {
+      defaults.differentiable = checkUnsupported('Adagrad', 'differentiable', o.differentiable);
+      defaults.fused = checkUnsupported('Adagrad', 'fused', o.fused, null);
+    }
+    super(params, defaults);
     // PyTorch fills every sum with the constructor's initial_accumulator_value (not a group's own)
     for (const group of this.paramGroups) for (const p of group.params) this._initState(p, initialAccumulatorValue);
     this._ready = true;
@@ -57,10 +69,13 @@ export class Adagrad extends Optimizer {
     if (!(s.sum instanceof Tensor)) s.sum = keep(fullLike(p, init));
   }
 
-  /** Adds a group; unlike PyTorch 1.13 (where stepping it fails), its parameters get their state here. */
+  /**
+   * Adds a group. 1.13: unlike PyTorch (where stepping it fails), its parameters get their state
+   * here; 2.14 creates it at their first step (with the constructor's initial_accumulator_value).
+   */
   override addParamGroup(paramGroup: ParamGroup): void {
     super.addParamGroup(paramGroup);
-    if (this._ready) {
+    if (this._ready && !PT2) {
       const g = this.paramGroups[this.paramGroups.length - 1];
       for (const p of g.params) this._initState(p, g.initialAccumulatorValue as number);
     }
@@ -78,7 +93,8 @@ export class Adagrad extends Optimizer {
       grads.push(g);
       let s = this.state.get(p);
       if (!s || !(s.sum instanceof Tensor) || !(s.step instanceof Tensor)) {
-        this._initState(p, group.initialAccumulatorValue as number);
+        // 2.14's _init_group: self.defaults["initial_accumulator_value"]
+        this._initState(p, (PT2 ? this.defaults.initialAccumulatorValue : group.initialAccumulatorValue) as number);
         s = this.state.get(p)!;
       }
       sums.push(s.sum);
@@ -111,6 +127,11 @@ function singleTensorAdagrad(params: Tensor[], grads: Tensor[], sums: Tensor[], 
 function multiTensorAdagrad(params: Tensor[], grads: Tensor[], sums: Tensor[], steps: Tensor[], a: AdagradArgs): void {
   if (params.length === 0) return;
   if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
+  if (PT2) {
+    multiTensorAdagrad2(params, grads, sums, steps, a);
+    return;
+  }
+  // 1.13
   FE.addScalar_([ids(steps), 1], true);
   // as in PyTorch 1.13, this adds the weight decay into the .grad tensors themselves (unless maximize)
   if (a.weightDecay !== 0) FE.addList_([ids(grads), ids(params), a.weightDecay], true);
@@ -121,4 +142,26 @@ function multiTensorAdagrad(params: Tensor[], grads: Tensor[], sums: Tensor[], s
   const std = wrap(FE.addScalar([ids(wrap(FE.sqrt([ids(sums)]))), a.eps]));
   const toAdd = wrap(FE.divList([ids(wrap(FE.mulList([ids(grads), ids(minusClr)]))), ids(std)]));
   FE.addList_([ids(params), ids(toAdd), 1], true);
+}
+
+/** The rest of 2.14's _multi_tensor_adagrad (after maximize's negation). */
+function multiTensorAdagrad2(params: Tensor[], grads: Tensor[], sums: Tensor[], steps: Tensor[], a: AdagradArgs): void {
+  foreachIncrementSteps2(steps);
+  if (a.weightDecay !== 0) {
+    if (a.maximize) FE.addList_([ids(grads), ids(params), a.weightDecay], true); // into the negated copies
+    else grads = wrap(FE.addList([ids(grads), ids(params), a.weightDecay]));
+  }
+  // minus_clr = [-lr / (1 + (_get_value(step) - 1) * lr_decay) for step in device_state_steps]: Python floats
+  const minusClr = steps.map((step) => -a.lr / (1 + ((step.item() as number) - 1) * a.lrDecay));
+  FE.addcmulScalar_([ids(sums), ids(grads), ids(grads), 1], true);
+  const std = wrap(FE.sqrt([ids(sums)]));
+  FE.addScalar_([ids(std), a.eps], true);
+  let numerator: Tensor[];
+  if (a.weightDecay !== 0 || a.maximize) {
+    foreachMulScalarList_(grads, minusClr); // grads are copies here
+    numerator = grads;
+  } else {
+    numerator = wrap(FE.mulScalarList([ids(grads), minusClr]));
+  }
+  FE.addcdivScalar_([ids(params), ids(numerator), ids(std), 1], true);
 }

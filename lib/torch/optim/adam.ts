@@ -1,11 +1,11 @@
-/** torch.optim.Adam (PyTorch 1.13), op for op. */
+/** torch.optim.Adam (PyTorch 1.13, or 2.14 with a 2.x libtorch), op for op. */
 import { Tensor } from '../tensor';
 import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
 import { tensor, zerosLike } from '../functions';
 import {
   Optimizer, ParamGroup, ResolvedParamGroup, ParamState, bindOptions, checkBetas, checkForeach, checkUnsupported,
-  FE, ids, wrap, foreachDivScalarList_, foreachAddcdivScalarList_,
+  FE, PT2, ids, wrap, foreachDivScalarList_, foreachAddcdivScalarList_, foreachIncrementSteps2,
 } from './optimizer';
 import { pyPow } from './pymath';
 import { N } from '../native';
@@ -22,7 +22,10 @@ export interface AdamOptions {
   maximize?: boolean;
   capturable?: false;
   differentiable?: false;
-  fused?: false;
+  /** Accepted as false or null (2.x's default) only. */
+  fused?: false | null;
+  /** PyTorch 2.x only: AdamW's decoupled weight decay (the parameter is scaled by 1 - lr * weightDecay). */
+  decoupledWeightDecay?: boolean;
 }
 
 /** The arguments of Adam's and AdamW's update functions. */
@@ -83,8 +86,23 @@ export function stepsToTensors(state: Map<Tensor, ParamState>): void {
   for (const s of state.values()) if (typeof s.step === 'number') s.step = keep(tensor(s.step));
 }
 
+/**
+ * One group's step, shared by Adam and AdamW: gathers the lists (creating missing state), then the
+ * multi-tensor path if `useForeach` says so, else the single-tensor one. `decoupled`: AdamW's weight decay.
+ */
+export function stepAdamGroup(group: ResolvedParamGroup, stateOf: (p: Tensor) => ParamState, useForeach: (params: Tensor[]) => boolean, decoupled: boolean): void {
+  const l = gatherAdam(group, stateOf);
+  const [beta1, beta2] = group.betas as [number, number];
+  const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
+  if (useForeach(l.params)) multiTensorAdam(withGrads(l), a, decoupled);
+  else singleTensorAdam(l, a, decoupled);
+}
+
 const POSITIONAL = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
-const KEYWORD_ONLY = ['foreach', 'maximize', 'capturable', 'differentiable', 'fused'] as const;
+// 2.x adds decoupled_weight_decay (and makes fused default to None)
+const KEYWORD_ONLY = PT2
+  ? ['foreach', 'maximize', 'capturable', 'differentiable', 'fused', 'decoupledWeightDecay'] as const
+  : ['foreach', 'maximize', 'capturable', 'differentiable', 'fused'] as const;
 
 /** Adam: `new Adam(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false })`. */
 export class Adam extends Optimizer {
@@ -100,17 +118,16 @@ export class Adam extends Optimizer {
     const foreach = checkForeach('Adam', o.foreach);
     const capturable = checkUnsupported('Adam', 'capturable', o.capturable);
     const differentiable = checkUnsupported('Adam', 'differentiable', o.differentiable);
-    const fused = checkUnsupported('Adam', 'fused', o.fused);
+    const fused = checkUnsupported('Adam', 'fused', o.fused, PT2 ? null : false);
     checkAdamArgs('Adam', lr, eps, betas, weightDecay);
-    super(params, { lr, betas, eps, weightDecay, amsgrad, maximize, foreach, capturable, differentiable, fused });
+    const defaults: Record<string, unknown> = { lr, betas, eps, weightDecay, amsgrad, maximize, foreach, capturable, differentiable, fused };
+    if (PT2) defaults.decoupledWeightDecay = checkBool(o.decoupledWeightDecay ?? false, 'decoupledWeightDecay', 'Adam');
+    super(params, defaults);
   }
 
   protected _stepGroup(group: ResolvedParamGroup): void {
-    const l = gatherAdam(group, (p) => this._stateOf(p));
-    const [beta1, beta2] = group.betas as [number, number];
-    const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
-    if (this._useForeach(group, l.params)) multiTensorAdam(withGrads(l), a);
-    else singleTensorAdam(l, a);
+    // 1.13: Adam's weight decay is always L2; 2.14: the group's decoupled_weight_decay decides
+    stepAdamGroup(group, (p) => this._stateOf(p), (ps) => this._useForeach(group, ps), PT2 ? group.decoupledWeightDecay === true : false);
   }
 
   protected override _afterLoad(): void {
@@ -119,16 +136,18 @@ export class Adam extends Optimizer {
 }
 
 /**
- * _single_tensor_adam, and _single_tensor_adamw when `decoupled` (1.13 differs only there: AdamW
- * always scales the parameter by 1 - lr * weight_decay; Adam adds weight_decay * param to the grad).
- * One native call for the whole list (native/optim.cpp). Per parameter it issues Python's ops:
+ * _single_tensor_adam (and 1.13's _single_tensor_adamw: `decoupled`), one native call for the whole
+ * list (native/optim.cpp). Per parameter it issues Python's ops:
  *   grad = maximize ? -grad : grad; step += 1
- *   decoupled: param.mul_(1 - lr * weight_decay); else if weight_decay: grad = grad.add(param, alpha=weight_decay)
- *   exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
- *   step_size = lr / (1 - beta1 ** step); bias_correction2_sqrt = sqrt(1 - beta2 ** step)
+ *   1.13: decoupled: param.mul_(1 - lr * weight_decay); else if weight_decay: grad = grad.add(param, alpha=weight_decay)
+ *   2.14: if weight_decay: the same, chosen by decoupled_weight_decay (no mul_ by 1 - lr * 0)
+ *   1.13: exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1); 2.14: exp_avg.lerp_(grad, 1 - beta1)
+ *   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+ *   step_size = lr / (1 - beta1 ** step)
+ *   bias_correction2_sqrt = 1.13: math.sqrt(1 - beta2 ** step); 2.14: (1 - beta2 ** step) ** 0.5
  *   amsgrad: torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq), whose sqrt is used below
- *   param.addcdiv_(exp_avg, exp_avg_sq.sqrt().div(bias_correction2_sqrt).add_(eps), value=-step_size)
- * or, for contiguous float32 CPU tensors, one fused pass with bitwise the same results (used only
+ *   param.addcdiv_(exp_avg, (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps), value=-step_size)
+ * or, for contiguous float32 CPU tensors, a fused pass with bitwise the same results (used only
  * where the addon has checked that on this machine: `adamFusedAvailable()`). `opsOnly` forces the ops.
  */
 export function singleTensorAdam(l: AdamLists, a: AdamArgs, decoupled = false, opsOnly = false): void {
@@ -143,13 +162,41 @@ export function adamFusedAvailable(): boolean {
   return N.adamFusedAvailable();
 }
 
-/** The end of _multi_tensor_adam / _multi_tensor_adamw (non-capturable): bias corrections and the update. */
-export function multiTensorAdamTail(l: AdamLists, a: AdamArgs): void {
+/**
+ * _multi_tensor_adam, and 1.13's _multi_tensor_adamw (`decoupled`; in 2.14 AdamW is
+ * _multi_tensor_adam with decoupled_weight_decay), non-capturable.
+ */
+function multiTensorAdam(l: AdamLists & { grads: Tensor[] }, a: AdamArgs, decoupled: boolean): void {
+  if (l.params.length === 0) return;
+  let grads = l.grads;
+  if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
+  if (PT2) {
+    // 2.14
+    foreachIncrementSteps2(l.stateSteps);
+    if (a.weightDecay !== 0) {
+      if (decoupled) FE.mulScalar_([ids(l.params), 1 - a.lr * a.weightDecay], true);
+      else if (a.maximize) FE.addList_([ids(grads), ids(l.params), a.weightDecay], true); // into the negated copies
+      else grads = wrap(FE.addList([ids(grads), ids(l.params), a.weightDecay]));
+    }
+    FE.lerpScalar_([ids(l.expAvgs), ids(grads), 1 - a.beta1], true);
+  } else {
+    // 1.13
+    FE.addScalar_([ids(l.stateSteps), 1], true);
+    if (decoupled) FE.mulScalar_([ids(l.params), 1 - a.lr * a.weightDecay], true);
+    // (_multi_tensor_adam adds the weight decay into the .grad tensors themselves, unless maximize)
+    else if (a.weightDecay !== 0) FE.addList_([ids(grads), ids(l.params), a.weightDecay], true);
+    FE.mulScalar_([ids(l.expAvgs), a.beta1], true);
+    FE.addList_([ids(l.expAvgs), ids(grads), 1 - a.beta1], true);
+  }
+  FE.mulScalar_([ids(l.expAvgSqs), a.beta2], true);
+  FE.addcmulScalar_([ids(l.expAvgSqs), ids(grads), ids(grads), 1 - a.beta2], true);
+  // bias corrections and the update
   const steps = l.stateSteps.map((s) => s.item() as number);
   const biasCorrection1 = steps.map((s) => 1 - pyPow(a.beta1, s));
   const biasCorrection2 = steps.map((s) => 1 - pyPow(a.beta2, s));
   const stepSize = biasCorrection1.map((bc) => (a.lr / bc) * -1);
-  const biasCorrection2Sqrt = biasCorrection2.map((bc) => Math.sqrt(bc));
+  // 2.14: bc ** 0.5; 1.13: _dispatch_sqrt(bc) = math.sqrt(bc)
+  const biasCorrection2Sqrt = biasCorrection2.map((bc) => (PT2 ? pyPow(bc, 0.5) : Math.sqrt(bc)));
   let sqrt: Tensor[];
   if (a.amsgrad) {
     FE.maximumList_([ids(l.maxExpAvgSqs), ids(l.expAvgSqs)], true);
@@ -158,19 +205,12 @@ export function multiTensorAdamTail(l: AdamLists, a: AdamArgs): void {
     sqrt = wrap(FE.sqrt([ids(l.expAvgSqs)]));
   }
   foreachDivScalarList_(sqrt, biasCorrection2Sqrt);
-  const denom = wrap(FE.addScalar([ids(sqrt), a.eps]));
+  let denom: Tensor[];
+  if (PT2) {
+    FE.addScalar_([ids(sqrt), a.eps], true); // 2.14: in place
+    denom = sqrt;
+  } else {
+    denom = wrap(FE.addScalar([ids(sqrt), a.eps]));
+  }
   foreachAddcdivScalarList_(l.params, l.expAvgs, denom, stepSize);
-}
-
-function multiTensorAdam(l: AdamLists & { grads: Tensor[] }, a: AdamArgs): void {
-  if (l.params.length === 0) return;
-  let grads = l.grads;
-  if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
-  FE.addScalar_([ids(l.stateSteps), 1], true);
-  if (a.weightDecay !== 0) FE.addList_([ids(grads), ids(l.params), a.weightDecay], true);
-  FE.mulScalar_([ids(l.expAvgs), a.beta1], true);
-  FE.addList_([ids(l.expAvgs), ids(grads), 1 - a.beta1], true);
-  FE.mulScalar_([ids(l.expAvgSqs), a.beta2], true);
-  FE.addcmulScalar_([ids(l.expAvgSqs), ids(grads), ids(grads), 1 - a.beta2], true);
-  multiTensorAdamTail(l, a);
 }

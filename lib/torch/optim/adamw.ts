@@ -1,10 +1,12 @@
-/** torch.optim.AdamW (PyTorch 1.13), op for op. */
+/**
+ * torch.optim.AdamW (PyTorch 1.13, or 2.14 with a 2.x libtorch), op for op. In 1.13 it is its own
+ * optimizer (_single/_multi_tensor_adamw); in 2.14 it is Adam with decoupled_weight_decay=True
+ * (Adam's options and state-dict layout, that key included).
+ */
 import { Tensor } from '../tensor';
 import { checkNumber, checkBool } from '../args';
-import {
-  Optimizer, ParamGroup, ResolvedParamGroup, bindOptions, checkBetas, checkForeach, checkUnsupported, FE, ids, wrap,
-} from './optimizer';
-import { AdamArgs, AdamLists, checkAdamArgs, gatherAdam, multiTensorAdamTail, singleTensorAdam, stepsToTensors, withGrads } from './adam';
+import { Optimizer, ParamGroup, ResolvedParamGroup, PT2, bindOptions, checkBetas, checkForeach, checkUnsupported } from './optimizer';
+import { checkAdamArgs, stepAdamGroup, stepsToTensors } from './adam';
 
 export interface AdamWOptions {
   lr?: number;
@@ -17,10 +19,15 @@ export interface AdamWOptions {
   /** The multi-tensor (_foreach_) implementation; default: true when all parameters are on CUDA. */
   foreach?: boolean | null;
   capturable?: false;
+  /** PyTorch 2.x only. */
+  differentiable?: false;
+  /** PyTorch 2.x only; accepted as false or null (its default) only. */
+  fused?: false | null;
 }
 
 const POSITIONAL = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
-const KEYWORD_ONLY = ['maximize', 'foreach', 'capturable'] as const;
+// 2.x adds differentiable and fused
+const KEYWORD_ONLY = PT2 ? ['maximize', 'foreach', 'capturable', 'differentiable', 'fused'] as const : ['maximize', 'foreach', 'capturable'] as const;
 
 /** AdamW (decoupled weight decay): `new AdamW(params, { lr: 1e-3, weightDecay: 0.01 })`. */
 export class AdamW extends Optimizer {
@@ -36,31 +43,24 @@ export class AdamW extends Optimizer {
     const foreach = checkForeach('AdamW', o.foreach);
     const capturable = checkUnsupported('AdamW', 'capturable', o.capturable);
     checkAdamArgs('AdamW', lr, eps, betas, weightDecay);
-    super(params, { lr, betas, eps, weightDecay, amsgrad, foreach, maximize, capturable });
+    if (PT2) {
+      // 2.14: Adam's defaults, decoupled_weight_decay=True
+      const differentiable = checkUnsupported('AdamW', 'differentiable', o.differentiable);
+      const fused = checkUnsupported('AdamW', 'fused', o.fused, null);
+      super(params, { lr, betas, eps, weightDecay, amsgrad, maximize, foreach, capturable, differentiable, fused, decoupledWeightDecay: true });
+    } else {
+      super(params, { lr, betas, eps, weightDecay, amsgrad, foreach, maximize, capturable });
+    }
   }
 
   protected _stepGroup(group: ResolvedParamGroup): void {
-    const l = gatherAdam(group, (p) => this._stateOf(p));
-    const [beta1, beta2] = group.betas as [number, number];
-    const a: AdamArgs = { amsgrad: group.amsgrad, beta1, beta2, lr: group.lr, weightDecay: group.weightDecay, eps: group.eps, maximize: group.maximize };
-    if (this._useForeach(group, l.params)) multiTensorAdamW(withGrads(l), a);
-    else singleTensorAdam(l, a, true);
+    // 1.13: always decoupled; 2.14: the group's decoupled_weight_decay (True unless a group sets it)
+    stepAdamGroup(group, (p) => this._stateOf(p), (ps) => this._useForeach(group, ps), PT2 ? group.decoupledWeightDecay === true : true);
   }
 
   protected override _afterLoad(): void {
     stepsToTensors(this.state);
+    // 2.14's AdamW.__setstate__: group["decoupled_weight_decay"] = True
+    if (PT2) for (const g of this.paramGroups) g.decoupledWeightDecay = true;
   }
-}
-
-function multiTensorAdamW(l: AdamLists & { grads: Tensor[] }, a: AdamArgs): void {
-  if (l.params.length === 0) return;
-  let grads = l.grads;
-  if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
-  FE.addScalar_([ids(l.stateSteps), 1], true);
-  FE.mulScalar_([ids(l.params), 1 - a.lr * a.weightDecay], true);
-  FE.mulScalar_([ids(l.expAvgs), a.beta1], true);
-  FE.addList_([ids(l.expAvgs), ids(grads), 1 - a.beta1], true);
-  FE.mulScalar_([ids(l.expAvgSqs), a.beta2], true);
-  FE.addcmulScalar_([ids(l.expAvgSqs), ids(grads), ids(grads), 1 - a.beta2], true);
-  multiTensorAdamTail({ ...l, grads }, a);
 }

@@ -1,5 +1,6 @@
 /**
- * sigprop/torch optim: PyTorch 1.13's torch.optim and torch.optim.lr_scheduler, numerically identical.
+ * sigprop/torch optim: torch.optim and torch.optim.lr_scheduler, numerically identical to the loaded
+ * libtorch's PyTorch (1.13, or 2.14 with a 2.x libtorch; see optimizer.ts).
  *
  *   import * as torch from 'sigprop/torch';
  *   import { optim } from ...;             // lib/torch/optim

@@ -1,7 +1,13 @@
 /**
- * torch.optim.lr_scheduler (PyTorch 1.13): the chainable get_lr() formulas, evaluated with Python's
- * float arithmetic (libm's pow and cos, see pymath.ts), so that the learning-rate sequences are
- * PyTorch's bit for bit.
+ * torch.optim.lr_scheduler (PyTorch 1.13, or 2.14 with a 2.x libtorch): the chainable get_lr()
+ * formulas, evaluated with Python's float arithmetic (libm's pow and cos, see pymath.ts), so that the
+ * learning-rate sequences are PyTorch's bit for bit.
+ *
+ * What 2.14 changed: no `verbose` argument (passing one is an error, as in Python); state dicts
+ * without `verbose`, with `_is_initial` (true during the constructor's initial step, where
+ * ExponentialLR, CosineAnnealingLR and LinearLR leave the lr as it is, so that resuming with
+ * lastEpoch >= 0 does not step it once more); LinearLR's startFactor must be > 0; OneCycleLR's
+ * `_anneal_func_type`; ReduceLROnPlateau's state (default_min_lr, _last_lr from the start, no verbose).
  *
  *   const sched = new optim.lrScheduler.StepLR(opt, 30, { gamma: 0.1 });
  *   for (...) { ...; opt.step(); sched.step(); }
@@ -13,12 +19,15 @@
 import { Tensor } from '../tensor';
 import { isKw, checkNumber, checkInt, checkBool } from '../args';
 import { describe } from '../errors';
-import { Optimizer, bindOptions } from './optimizer';
+import { Optimizer, PT2, bindOptions } from './optimizer';
 import { pyPow, pyCos } from './pymath';
 
 /** A scheduler's state dict: Python's dict of mixed values, read without casts (public: stateDict() returns it). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type SD = Record<string, any>;
+
+/** The trailing arguments every epoch scheduler takes: 1.13's (last_epoch, verbose), 2.14's (last_epoch). */
+const TAIL: readonly string[] = PT2 ? ['lastEpoch'] : ['lastEpoch', 'verbose'];
 
 function checkOptimizer(fn: string, optimizer: unknown): Optimizer {
   if (!(optimizer instanceof Optimizer)) throw new TypeError(`${fn}(): ${describe(optimizer)} is not an Optimizer`);
@@ -34,9 +43,11 @@ export abstract class LRScheduler {
   readonly optimizer: Optimizer;
   baseLrs: number[] = [];
   lastEpoch = -1;
+  /** PyTorch 1.13 only (2.14's schedulers take no verbose argument). */
   verbose = false;
-  /** Internal (PyTorch's _step_count, _get_lr_called_within_step, _last_lr). */
+  /** Internal (PyTorch's _step_count, _is_initial (2.x), _get_lr_called_within_step, _last_lr). */
   _stepCount = 0;
+  _isInitial = false;
   _getLrCalledWithinStep = false;
   _lastLr: number[] = [];
 
@@ -63,9 +74,19 @@ export abstract class LRScheduler {
   }
 
   protected _initialStep(): void {
-    this.optimizer._stepCount = 0;
     this._stepCount = 0;
-    this.step();
+    if (!PT2) {
+      this.optimizer._stepCount = 0; // 1.13
+      this.step();
+      return;
+    }
+    // 2.14: `with _initial_mode(self): self.step()`
+    this._isInitial = true;
+    try {
+      this.step();
+    } finally {
+      this._isInitial = false;
+    }
   }
 
   /** The learning rates computed by the last step(). */
@@ -111,15 +132,17 @@ export abstract class LRScheduler {
 
   /** The state in PyTorch's layout (its attribute names); plain data (numbers, arrays, objects). */
   stateDict(): SD {
-    return {
-      ...this._ownState(),
-      base_lrs: [...this.baseLrs],
-      last_epoch: this.lastEpoch,
-      verbose: this.verbose,
-      _step_count: this._stepCount,
-      _get_lr_called_within_step: this._getLrCalledWithinStep,
-      _last_lr: [...this._lastLr],
-    };
+    const sd: SD = { ...this._ownState(), base_lrs: [...this.baseLrs], last_epoch: this.lastEpoch };
+    if (PT2) {
+      sd._step_count = this._stepCount;
+      sd._is_initial = this._isInitial;
+    } else {
+      sd.verbose = this.verbose;
+      sd._step_count = this._stepCount;
+    }
+    sd._get_lr_called_within_step = this._getLrCalledWithinStep;
+    sd._last_lr = [...this._lastLr];
+    return sd;
   }
 
   /** Loads what stateDict() (or PyTorch's state_dict()) returned. */
@@ -130,6 +153,7 @@ export abstract class LRScheduler {
     if (sd.last_epoch !== undefined) this.lastEpoch = sd.last_epoch;
     if (sd.verbose !== undefined) this.verbose = sd.verbose;
     if (sd._step_count !== undefined) this._stepCount = sd._step_count;
+    if (sd._is_initial !== undefined) this._isInitial = sd._is_initial;
     if (sd._get_lr_called_within_step !== undefined) this._getLrCalledWithinStep = sd._get_lr_called_within_step;
     if (sd._last_lr !== undefined) this._lastLr = [...sd._last_lr];
     this._loadOwnState(sd);
@@ -144,7 +168,7 @@ export class LambdaLR extends LRScheduler {
   constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], lastEpoch?: number | { lastEpoch?: number; verbose?: boolean }, verbose?: boolean | { verbose?: boolean });
   constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], ...args: unknown[]) {
     super(optimizer);
-    const o = bindOptions('LambdaLR', args, ['lastEpoch', 'verbose'], []);
+    const o = bindOptions('LambdaLR', args, TAIL, []);
     const n = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
       if (lrLambda.length !== n) throw new RangeError(`LambdaLR(): Expected ${n} lr_lambdas, but got ${lrLambda.length}`);
@@ -171,7 +195,7 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, stepSize: number, gamma?: number | { gamma?: number; lastEpoch?: number; verbose?: boolean }, lastEpoch?: number | { lastEpoch?: number; verbose?: boolean }, verbose?: boolean | { verbose?: boolean });
   constructor(optimizer: Optimizer, stepSize: number, ...args: unknown[]) {
     super(optimizer);
-    const o = bindOptions('StepLR', args, ['gamma', 'lastEpoch', 'verbose'], []);
+    const o = bindOptions('StepLR', args, ['gamma', ...TAIL], []);
     this.stepSize = checkInt(stepSize, 'stepSize', 'StepLR');
     if (stepSize <= 0) throw new RangeError(`StepLR(): 'stepSize' must be positive, got ${stepSize}`);
     this.gamma = checkNumber(o.gamma ?? 0.1, 'gamma', 'StepLR');
@@ -199,7 +223,7 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: Optimizer, milestones: number[], gamma?: number | { gamma?: number; lastEpoch?: number; verbose?: boolean }, lastEpoch?: number | { lastEpoch?: number; verbose?: boolean }, verbose?: boolean | { verbose?: boolean });
   constructor(optimizer: Optimizer, milestones: number[], ...args: unknown[]) {
     super(optimizer);
-    const o = bindOptions('MultiStepLR', args, ['gamma', 'lastEpoch', 'verbose'], []);
+    const o = bindOptions('MultiStepLR', args, ['gamma', ...TAIL], []);
     if (!Array.isArray(milestones)) throw new TypeError(`MultiStepLR(): 'milestones' must be an array of integers, got ${describe(milestones)}`);
     this.milestones = new Map();
     for (const m of milestones) {
@@ -235,13 +259,14 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, gamma: number, lastEpoch?: number | { lastEpoch?: number; verbose?: boolean }, verbose?: boolean | { verbose?: boolean });
   constructor(optimizer: Optimizer, gamma: number, ...args: unknown[]) {
     super(optimizer);
-    const o = bindOptions('ExponentialLR', args, ['lastEpoch', 'verbose'], []);
+    const o = bindOptions('ExponentialLR', args, TAIL, []);
     this.gamma = checkNumber(gamma, 'gamma', 'ExponentialLR');
     this._attach((o.lastEpoch ?? -1) as number, (o.verbose ?? false) as boolean);
   }
   getLr(): number[] {
     const groups = this.optimizer.paramGroups;
-    if (this.lastEpoch === 0) return groups.map((g) => g.lr);
+    // 1.13: last_epoch == 0; 2.14: _is_initial
+    if (PT2 ? this._isInitial : this.lastEpoch === 0) return groups.map((g) => g.lr);
     return groups.map((g) => g.lr * this.gamma);
   }
   protected override _ownState(): SD {
@@ -262,7 +287,7 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, TMax: number, etaMin?: number | { etaMin?: number; lastEpoch?: number; verbose?: boolean }, lastEpoch?: number | { lastEpoch?: number; verbose?: boolean }, verbose?: boolean | { verbose?: boolean });
   constructor(optimizer: Optimizer, TMax: number, ...args: unknown[]) {
     super(optimizer);
-    const o = bindOptions('CosineAnnealingLR', args, ['etaMin', 'lastEpoch', 'verbose'], []);
+    const o = bindOptions('CosineAnnealingLR', args, ['etaMin', ...TAIL], []);
     this.TMax = checkNumber(TMax, 'TMax', 'CosineAnnealingLR');
     if (!(TMax > 0)) throw new RangeError(`CosineAnnealingLR(): 'TMax' must be positive, got ${TMax}`);
     this.etaMin = checkNumber(o.etaMin ?? 0, 'etaMin', 'CosineAnnealingLR');
@@ -273,7 +298,7 @@ export class CosineAnnealingLR extends LRScheduler {
     const e = this.lastEpoch;
     const T = this.TMax;
     const etaMin = this.etaMin;
-    if (e === 0) return groups.map((g) => g.lr);
+    if (PT2 ? this._isInitial : e === 0) return groups.map((g) => g.lr); // 1.13: last_epoch == 0; 2.14: _is_initial
     if (this._stepCount === 1 && e > 0) {
       return this.baseLrs.map((baseLr) => etaMin + ((baseLr - etaMin) * (1 + pyCos((e * Math.PI) / T))) / 2);
     }
@@ -302,10 +327,11 @@ export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer, startFactor?: number | LinearLROptions, endFactor?: number | LinearLROptions, totalIters?: number | LinearLROptions, lastEpoch?: number | LinearLROptions, verbose?: boolean | LinearLROptions);
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     super(optimizer);
-    const o = bindOptions('LinearLR', args, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch', 'verbose'], []);
+    const o = bindOptions('LinearLR', args, ['startFactor', 'endFactor', 'totalIters', ...TAIL], []);
     const startFactor = checkNumber(o.startFactor ?? 1.0 / 3, 'startFactor', 'LinearLR');
     const endFactor = checkNumber(o.endFactor ?? 1.0, 'endFactor', 'LinearLR');
-    if (startFactor > 1.0 || startFactor < 0) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be between 0 and 1.');
+    if (PT2 && (startFactor > 1.0 || startFactor <= 0)) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    if (!PT2 && (startFactor > 1.0 || startFactor < 0)) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be between 0 and 1.');
     if (endFactor > 1.0 || endFactor < 0) throw new RangeError('LinearLR(): Ending multiplicative factor expected to be between 0 and 1.');
     this.startFactor = startFactor;
     this.endFactor = endFactor;
@@ -316,7 +342,7 @@ export class LinearLR extends LRScheduler {
     const groups = this.optimizer.paramGroups;
     const e = this.lastEpoch;
     if (e === 0) return groups.map((g) => g.lr * this.startFactor);
-    if (e > this.totalIters) return groups.map((g) => g.lr);
+    if ((PT2 && this._isInitial) || e > this.totalIters) return groups.map((g) => g.lr); // 2.14 adds _is_initial
     const s = this.startFactor;
     const d = this.endFactor - this.startFactor;
     return groups.map((g) => g.lr * (1 + d / (this.totalIters * s + (e - 1) * d)));
@@ -367,7 +393,7 @@ export class OneCycleLR extends LRScheduler {
   constructor(optimizer: Optimizer, maxLr: number | number[], ...args: unknown[]) {
     super(optimizer);
     const fn = 'OneCycleLR';
-    const o = bindOptions(fn, args, ['totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', 'lastEpoch', 'verbose'], []);
+    const o = bindOptions(fn, args, ['totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', ...TAIL], []);
     const totalSteps = o.totalSteps ?? null;
     const epochs = o.epochs ?? null;
     const stepsPerEpoch = o.stepsPerEpoch ?? null;
@@ -446,7 +472,8 @@ export class OneCycleLR extends LRScheduler {
   getLr(): number[] {
     const lrs: number[] = [];
     const stepNum = this.lastEpoch;
-    if (stepNum > this.totalSteps) throw new RangeError(`OneCycleLR: Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`);
+    // (2.14's message counts one step less than 1.13's)
+    if (stepNum > this.totalSteps) throw new RangeError(`OneCycleLR: Tried to step ${PT2 ? stepNum : stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`);
     const phases = this._schedulePhases;
     for (const group of this.optimizer.paramGroups) {
       let startStep = 0;
@@ -472,14 +499,18 @@ export class OneCycleLR extends LRScheduler {
   }
 
   protected override _ownState(): SD {
-    const s: SD = { total_steps: this.totalSteps, _schedule_phases: this._schedulePhases.map((p) => ({ ...p })), anneal_strategy: this.annealStrategy, cycle_momentum: this.cycleMomentum };
+    // 2.14 keeps the strategy's name as _anneal_func_type; 1.13 a bound method (anneal_func), which
+    // this port saves as anneal_strategy
+    const s: SD = { total_steps: this.totalSteps, _schedule_phases: this._schedulePhases.map((p) => ({ ...p })) };
+    s[PT2 ? '_anneal_func_type' : 'anneal_strategy'] = this.annealStrategy;
+    s.cycle_momentum = this.cycleMomentum;
     if (this.cycleMomentum) s.use_beta1 = this.useBeta1;
     return s;
   }
   protected override _loadOwnState(sd: SD): void {
     if (sd.total_steps !== undefined) this.totalSteps = sd.total_steps;
     if (sd._schedule_phases !== undefined) this._schedulePhases = sd._schedule_phases.map((p: Phase) => ({ ...p }));
-    if (sd.anneal_strategy === 'cos' || sd.anneal_strategy === 'linear') this.annealStrategy = sd.anneal_strategy;
+    for (const k of ['anneal_strategy', '_anneal_func_type']) if (sd[k] === 'cos' || sd[k] === 'linear') this.annealStrategy = sd[k];
     if (sd.cycle_momentum !== undefined) this.cycleMomentum = sd.cycle_momentum;
     if (sd.use_beta1 !== undefined) this.useBeta1 = sd.use_beta1;
   }
@@ -505,7 +536,10 @@ export class ReduceLROnPlateau {
   readonly optimizer: Optimizer;
   factor: number;
   minLrs: number[];
+  /** 2.x: the number minLr was given as (null for an array), used when groups are added. */
+  defaultMinLr: number | null = null;
   patience: number;
+  /** PyTorch 1.13 only. */
   verbose: boolean;
   cooldown: number;
   cooldownCounter = 0;
@@ -522,7 +556,8 @@ export class ReduceLROnPlateau {
   constructor(optimizer: Optimizer, mode?: 'min' | 'max' | ReduceLROnPlateauOptions, factor?: number | ReduceLROnPlateauOptions, patience?: number | ReduceLROnPlateauOptions, threshold?: number | ReduceLROnPlateauOptions, thresholdMode?: 'rel' | 'abs' | ReduceLROnPlateauOptions, cooldown?: number | ReduceLROnPlateauOptions, minLr?: number | number[] | ReduceLROnPlateauOptions, eps?: number | ReduceLROnPlateauOptions, verbose?: boolean | ReduceLROnPlateauOptions);
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     const fn = 'ReduceLROnPlateau';
-    const o = bindOptions(fn, args, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose'], []);
+    const names = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'];
+    const o = bindOptions(fn, args, PT2 ? names : [...names, 'verbose'], []); // 2.14: no verbose
     const factor = checkNumber(o.factor ?? 0.1, 'factor', fn);
     if (factor >= 1.0) throw new RangeError('ReduceLROnPlateau(): Factor should be < 1.0.');
     this.factor = factor;
@@ -533,7 +568,8 @@ export class ReduceLROnPlateau {
       if (minLr.length !== n) throw new RangeError(`ReduceLROnPlateau(): expected ${n} min_lrs, got ${minLr.length}`);
       this.minLrs = minLr.map((v) => checkNumber(v, 'minLr', fn));
     } else {
-      this.minLrs = new Array(n).fill(checkNumber(minLr, 'minLr', fn));
+      this.defaultMinLr = checkNumber(minLr, 'minLr', fn);
+      this.minLrs = new Array(n).fill(this.defaultMinLr);
     }
     this.patience = checkNumber(o.patience ?? 10, 'patience', fn);
     this.verbose = checkBool(o.verbose ?? false, 'verbose', fn);
@@ -542,6 +578,7 @@ export class ReduceLROnPlateau {
     this.threshold = checkNumber(o.threshold ?? 1e-4, 'threshold', fn);
     this.thresholdMode = (o.thresholdMode ?? 'rel') as 'rel' | 'abs';
     this.eps = checkNumber(o.eps ?? 1e-8, 'eps', fn);
+    if (PT2) this._lastLr = optimizer.paramGroups.map((g) => g.lr); // 2.14 sets it in __init__
     this._initIsBetter(this.mode, this.threshold, this.thresholdMode);
     this._reset();
   }
@@ -581,6 +618,14 @@ export class ReduceLROnPlateau {
   }
 
   private _reduceLr(epoch: number): void {
+    const n = this.optimizer.paramGroups.length;
+    if (PT2 && n !== this.minLrs.length) {
+      // 2.14: a group was added since the constructor
+      if (this.defaultMinLr === null) {
+        throw new RangeError(`ReduceLROnPlateau: The number of param groups in the \`optimizer\` (${n}) differs from when \`ReduceLROnPlateau\` was initialized (${this.minLrs.length}), usually due to a new param group being added to the optimizer. Please modify the \`min_lrs\` field to match the length of the \`optimizer\` param groups.`);
+      }
+      this.minLrs = new Array(n).fill(this.defaultMinLr);
+    }
     this.optimizer.paramGroups.forEach((g, i) => {
       const oldLr = Number(g.lr);
       const a = oldLr * this.factor;
@@ -621,6 +666,14 @@ export class ReduceLROnPlateau {
 
   /** The state in PyTorch's layout (attribute names; best / mode_worse may be +-Infinity). */
   stateDict(): SD {
+    if (PT2) {
+      // 2.14: its __dict__ in the order __init__ sets it
+      return {
+        factor: this.factor, default_min_lr: this.defaultMinLr, min_lrs: [...this.minLrs], patience: this.patience, cooldown: this.cooldown,
+        eps: this.eps, last_epoch: this.lastEpoch, _last_lr: [...(this._lastLr ?? [])], mode_worse: this.modeWorse, mode: this.mode,
+        threshold: this.threshold, threshold_mode: this.thresholdMode, best: this.best, cooldown_counter: this.cooldownCounter, num_bad_epochs: this.numBadEpochs,
+      };
+    }
     const sd: SD = {
       factor: this.factor, min_lrs: [...this.minLrs], patience: this.patience, verbose: this.verbose, cooldown: this.cooldown,
       cooldown_counter: this.cooldownCounter, mode: this.mode, threshold: this.threshold, threshold_mode: this.thresholdMode,
@@ -641,6 +694,7 @@ export class ReduceLROnPlateau {
     const self = this as unknown as Record<string, unknown>;
     for (const [k, prop] of map) if (sd[k] !== undefined) self[prop] = sd[k];
     if (sd.min_lrs !== undefined) this.minLrs = [...sd.min_lrs];
+    if (sd.default_min_lr !== undefined) this.defaultMinLr = sd.default_min_lr;
     if (sd._last_lr !== undefined) this._lastLr = [...sd._last_lr];
     this._initIsBetter(this.mode, this.threshold, this.thresholdMode);
   }

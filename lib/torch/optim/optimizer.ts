@@ -1,6 +1,10 @@
 /**
  * torch.optim.Optimizer: parameter groups, per-parameter state, zeroGrad, step, state dicts.
  *
+ * The optimizers and schedulers follow the torch.optim of the loaded libtorch's PyTorch: 1.13's, or
+ * 2.14's with a 2.x libtorch (`PT2`). Where the two differ (options and their defaults, state-dict
+ * layouts, op sequences) the code branches on PT2 and says which version each branch follows.
+ *
  * Options are PyTorch's names in camelCase (`weightDecay`), both as constructor keywords and as keys
  * of `paramGroups[i]` (plain objects: `opt.paramGroups[0].lr = 0.01` changes the learning rate).
  * State dicts are data in PyTorch's exact layout and snake_case key names (`weight_decay`, `exp_avg`),
@@ -12,11 +16,16 @@
 import { Tensor, op } from '../tensor';
 import { isKw, bindArgs, bindStyle, byName, BindStyle, checkKeys, checkNumber, checkBool } from '../args';
 import { tidy, keep, dispose as disposeAll } from '../memory';
+import { tensor } from '../functions';
 import { noGrad, enableGrad } from '../autograd';
 import { describe } from '../errors';
 import { N } from '../native';
 import type { Handle } from '../native-api';
 import { Foreach } from '../codes';
+import { torchAtLeast } from '../version';
+
+/** torch.optim as in PyTorch 2.14 (the 2.x this port follows) when the loaded libtorch is 2.x; else as in 1.13. */
+export const PT2: boolean = torchAtLeast(2);
 
 
 /** A parameter group as given to a constructor or addParamGroup: tensors plus per-group options (camelCase). */
@@ -90,9 +99,14 @@ export function checkBetas(fn: string, v: unknown): [number, number] {
   }
   return [v[0], v[1]];
 }
-/** Options this port accepts for state-dict compatibility but cannot enable (CUDA graphs, autograd through step). */
-export function checkUnsupported(fn: string, name: string, v: unknown): false {
-  if (v === undefined || v === false) return false;
+/**
+ * Options this port accepts for state-dict compatibility but cannot enable (CUDA graphs, autograd
+ * through step, fused kernels): false or null (Python's None, 2.x's default for `fused`); undefined
+ * gives `dflt`.
+ */
+export function checkUnsupported(fn: string, name: string, v: unknown, dflt: false | null = false): false | null {
+  if (v === undefined) return dflt;
+  if (v === false || v === null) return v;
   checkBool(v, name, fn);
   throw new RangeError(`${fn}(): '${name}: true' is not supported by sigprop (only false)`);
 }
@@ -107,10 +121,14 @@ export const FE = {
   neg: op<Handle[]>('_foreach_neg'),
   zero_: op('_foreach_zero_'),
   addScalar_: op('_foreach_add_', 'Scalar'),
+  addTensor_: op('_foreach_add_', 'Tensor'), // 2.x
+  lerpScalar_: op('_foreach_lerp_', 'Scalar'), // 2.x
   addScalar: op<Handle[]>('_foreach_add', 'Scalar'),
   addList_: op('_foreach_add_', 'List'),
   addList: op<Handle[]>('_foreach_add', 'List'),
   mulScalar_: op('_foreach_mul_', 'Scalar'),
+  mulScalarList_: op('_foreach_mul_', 'ScalarList'),
+  mulScalarList: op<Handle[]>('_foreach_mul', 'ScalarList'),
   mulList: op<Handle[]>('_foreach_mul', 'List'),
   divList: op<Handle[]>('_foreach_div', 'List'),
   addcmulScalar_: op('_foreach_addcmul_', 'Scalar'),
@@ -133,6 +151,28 @@ export function foreachDivScalarList_(ts: Tensor[], scalars: number[]): void {
 export function foreachAddcdivScalarList_(self: Tensor[], t1: Tensor[], t2: Tensor[], scalars: number[]): void {
   if (self.length === 0) return;
   FE.addcdivScalarList_([ids(self), ids(t1), ids(t2), scalars], true);
+}
+
+/** torch._foreach_mul_(tensors, scalars) (ScalarList). */
+export function foreachMulScalarList_(ts: Tensor[], scalars: number[]): void {
+  if (ts.length === 0) return;
+  FE.mulScalarList_([ids(ts), scalars], true);
+}
+
+/**
+ * PyTorch 2.x's step increment of the multi-tensor paths: for CPU steps (ours are, outside
+ * capturable), `torch._foreach_add_(state_steps, torch.tensor(1.0, device="cpu"), alpha=1.0)`,
+ * else `torch._foreach_add_(state_steps, 1)`.
+ */
+export function foreachIncrementSteps2(steps: Tensor[]): void {
+  if (steps.length === 0) return;
+  if (steps[0].isCuda) {
+    FE.addScalar_([ids(steps), 1], true);
+    return;
+  }
+  const one = tensor(1.0);
+  FE.addTensor_([ids(steps), one._id, 1.0], true);
+  one.dispose();
 }
 
 /** Wraps the handles an operator returned. */

@@ -1,10 +1,11 @@
-/** torch.optim.SGD (PyTorch 1.13), op for op. */
+/** torch.optim.SGD (PyTorch 1.13, or 2.14 with a 2.x libtorch), op for op. */
 import { Tensor } from '../tensor';
 import { checkNumber, checkBool } from '../args';
 import { keep } from '../memory';
-import { Optimizer, ParamGroup, ResolvedParamGroup, required, bindOptions, checkForeach, checkUnsupported, FE, ids, wrap } from './optimizer';
+import { Optimizer, ParamGroup, ResolvedParamGroup, PT2, required, bindOptions, checkForeach, checkUnsupported, FE, ids, wrap } from './optimizer';
 
 export interface SGDOptions {
+  /** Required in PyTorch 1.13; 2.x's default is 1e-3. */
   lr?: number;
   momentum?: number;
   dampening?: number;
@@ -14,10 +15,13 @@ export interface SGDOptions {
   /** The multi-tensor (_foreach_) implementation; default: true when all parameters are on CUDA. */
   foreach?: boolean | null;
   differentiable?: false;
+  /** PyTorch 2.x only; accepted as false or null (its default) only. */
+  fused?: false | null;
 }
 
 const POSITIONAL = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'] as const;
-const KEYWORD_ONLY = ['maximize', 'foreach', 'differentiable'] as const;
+// 2.x adds fused
+const KEYWORD_ONLY = PT2 ? ['maximize', 'foreach', 'differentiable', 'fused'] as const : ['maximize', 'foreach', 'differentiable'] as const;
 
 /**
  * Stochastic gradient descent, optionally with momentum (and Nesterov momentum):
@@ -27,7 +31,8 @@ export class SGD extends Optimizer {
   constructor(params: Tensor[] | ParamGroup[], lr?: number | SGDOptions, momentum?: number | SGDOptions, dampening?: number | SGDOptions, weightDecay?: number | SGDOptions, nesterov?: boolean | SGDOptions, options?: SGDOptions);
   constructor(params: Tensor[] | ParamGroup[], ...args: unknown[]) {
     const o = bindOptions('SGD', args, POSITIONAL, KEYWORD_ONLY);
-    const lr = o.lr === undefined ? required : checkNumber(o.lr, 'lr', 'SGD');
+    // 1.13: lr=required; 2.14: lr=1e-3
+    const lr = o.lr === undefined ? (PT2 ? 1e-3 : required) : checkNumber(o.lr, 'lr', 'SGD');
     const momentum = checkNumber(o.momentum ?? 0, 'momentum', 'SGD');
     const dampening = checkNumber(o.dampening ?? 0, 'dampening', 'SGD');
     const weightDecay = checkNumber(o.weightDecay ?? 0, 'weightDecay', 'SGD');
@@ -39,7 +44,9 @@ export class SGD extends Optimizer {
     if (momentum < 0) throw new RangeError(`SGD(): Invalid momentum value: ${momentum}`);
     if (weightDecay < 0) throw new RangeError(`SGD(): Invalid weight_decay value: ${weightDecay}`);
     if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('SGD(): Nesterov momentum requires a momentum and zero dampening');
-    super(params, { lr, momentum, dampening, weightDecay, nesterov, maximize, foreach, differentiable });
+    const defaults: Record<string, unknown> = { lr, momentum, dampening, weightDecay, nesterov, maximize, foreach, differentiable };
+    if (PT2) defaults.fused = checkUnsupported('SGD', 'fused', o.fused, null);
+    super(params, defaults);
   }
 
   protected _stepGroup(group: ResolvedParamGroup): void {
@@ -57,6 +64,9 @@ export class SGD extends Optimizer {
     const opts = { weightDecay: group.weightDecay as number, momentum: group.momentum as number, lr: group.lr, dampening: group.dampening as number, nesterov: group.nesterov as boolean, maximize: group.maximize as boolean };
     if (this._useForeach(group, params)) multiTensorSgd(params, grads, bufs, opts);
     else singleTensorSgd(params, grads, bufs, opts);
+    // 1.13 stores momentum_buffer (None without momentum) for every parameter with a gradient;
+    // 2.14 only `if group["momentum"] != 0`
+    if (PT2 && opts.momentum === 0) return;
     params.forEach((p, i) => {
       const s = this._stateOf(p);
       const old = s.momentum_buffer;
@@ -95,7 +105,11 @@ function singleTensorSgd(params: Tensor[], grads: Tensor[], bufs: (Tensor | null
 function multiTensorSgd(params: Tensor[], grads: Tensor[], bufs: (Tensor | null)[], a: SgdArgs): void {
   if (params.length === 0) return;
   if (a.maximize) grads = wrap(FE.neg([ids(grads)]));
-  if (a.weightDecay !== 0) grads = wrap(FE.addList([ids(grads), ids(params), a.weightDecay]));
+  if (a.weightDecay !== 0) {
+    // 2.14 adds in place into the negated copies under maximize (the same numbers)
+    if (PT2 && a.maximize) FE.addList_([ids(grads), ids(params), a.weightDecay], true);
+    else grads = wrap(FE.addList([ids(grads), ids(params), a.weightDecay]));
+  }
   if (a.momentum !== 0) {
     let list: Tensor[];
     if (bufs.every((b) => b !== null)) {

@@ -10,8 +10,10 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 need=()
 # python3-torch: the same libtorch from /usr/bin/python3, used by tests that check Python reads our
-# checkpoints, by the benchmarks and by the golden-value generators.
-for p in libtorch-dev python3-torch dataset-fashion-mnist cmake g++ make clang-format; do
+# checkpoints, by the benchmarks and by the golden-value generators. libopenblas0-pthread: fast CPU
+# matrix kernels for Debian's libtorch (it replaces the reference BLAS, for Python's torch too).
+# clang-format: the lint of native/ (npm run lint).
+for p in libtorch-dev python3-torch libopenblas0-pthread dataset-fashion-mnist cmake g++ make clang-format; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -26,4 +28,14 @@ SIGPROP_SKIP_INSTALL=1 npm install --no-audit --no-fund --loglevel=error
 # Always build from this checkout's native/ sources (build/Release takes precedence over prebuilds/).
 node scripts/build.js >/tmp/sigprop-build.log 2>&1 || { tail -50 /tmp/sigprop-build.log >&2; exit 1; }
 npm run --silent build:ts
+
+# pip's PyTorch 2.14.1 (CUDA 13.0 build) in .venv-torch2: the addon is built and tested against it
+# too (npm test, scripts/test-libtorch2.js). SIGPROP_SETUP_TORCH2=0 leaves it out (then the tests run
+# against Debian's libtorch only).
+if [ "${SIGPROP_SETUP_TORCH2:-1}" != 0 ]; then
+  bash scripts/torch-venv.sh .venv-torch2 torch==2.14.1 || {
+    echo "setup: could not install torch==2.14.1 into .venv-torch2 (pip's index must have it); SIGPROP_SETUP_TORCH2=0 skips it" >&2
+    exit 1
+  }
+fi
 echo "setup: done ($(node -p "require('./dist/torch').buildInfo().addonPath"))" >&2

@@ -132,3 +132,43 @@ describe('load errors', () => {
     }
   });
 });
+
+describe('installed from a packed tarball', () => {
+  const venv = path.join(root, '.venv-torch2');
+  // A user's machine: `npm install sigprop-0.1.0.tgz` in a scratch project, a venv with pip's torch 2.14.1, no compiler on PATH.
+  (fs.existsSync(path.join(venv, 'bin/python')) ? test : test.skip)('with a PyTorch 2.14 venv and no compiler, the CUDA binary loads with no build and the doctor reports it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigprop-pack-'));
+    try {
+      const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+        spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error', ...env } });
+      const packed = npm(['pack', '--pack-destination', dir, '--silent'], root);
+      expect(packed.status).toBe(0);
+      const tgz = path.join(dir, packed.stdout.trim().split('\n').pop()!);
+      const app = path.join(dir, 'app');
+      fs.mkdirSync(app);
+      fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+      // only sh, node and npm on PATH: no cmake, c++ or make
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      for (const t of ['sh', 'node', 'npm', 'npx']) {
+        const real = spawnSync('sh', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+        fs.symlinkSync(fs.realpathSync(real), path.join(bin, t));
+      }
+      const env = { PATH: bin, VIRTUAL_ENV: venv, SIGPROP_ADDON: '', LD_LIBRARY_PATH: '' };
+      const inst = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tgz], app, env);
+      expect(inst.stderr).not.toMatch(/ERR!/);
+      expect(inst.status).toBe(0);
+      expect(fs.existsSync(path.join(app, 'node_modules/sigprop/build'))).toBe(false); // nothing was compiled
+      const doc = spawnSync(path.join(bin, 'npx'), ['sigprop', 'doctor'], { cwd: app, encoding: 'utf8', env: { ...process.env, ...env } });
+      expect(doc.stderr).toBe('');
+      expect(doc.status).toBe(0);
+      expect(doc.stdout).toMatch(/addon\s+node_modules\/sigprop\/prebuilds\/linux-x64\/sigprop-torch-2\.14-cu130\.node/);
+      expect(doc.stdout).toMatch(/libtorch\s+2\.14\.1 \(.*\.venv-torch2\/.*libtorch_cpu\.so\)/);
+      expect(doc.stdout).toMatch(/CUDA\s+CUDA build, CUDA 13\.0: not available, device count 0 \(.+\)/);
+      expect(doc.stdout).toMatch(/CPU\s+BLAS MKL \(in libtorch\); MKL yes; oneDNN yes/);
+      expect(doc.stdout).toMatch(/threads\s+\d+ intra-op/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180000);
+});

@@ -33,8 +33,8 @@ import os
 import re
 import warnings
 
-import numpy as np
-import pin_isa  # noqa: F401  (before torch: same kernels on every AVX2 machine)
+import pin_isa  # noqa: F401  (before torch and numpy: the BLAS they load reads its pins when it loads)
+import numpy as np  # noqa: E402
 import golden_dir  # noqa: E402  (test/golden/torch-<version>/)
 import torch
 import torch.nn.functional as F

@@ -2,6 +2,7 @@
 // with JS arguments converted according to the operator's schema. Autograd, device and dtype
 // dispatch happen inside the dispatcher exactly as for Python's torch functions.
 #include "env.h"
+#include <algorithm>
 
 namespace sp {
 
@@ -109,27 +110,91 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
 
 static std::string camel(const std::string& n);
 
+static std::string opName(const std::string& name, const std::string& overload) {
+  return name + (overload.empty() ? "" : "." + overload);
+}
+
+static std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+static c10::OperatorHandle findOp(const std::string& name, const std::string& overload) {
+  auto op = c10::Dispatcher::singleton().findSchema({name, overload});
+  if (!op)
+    throw JsError(code::ErrKind_Torch,
+                  "operator " + opName(name, overload) + " does not exist in this libtorch (" TORCH_VERSION ")");
+  return *op;
+}
+
+// opHandle(name, overload, argNames | null) -> handle. With argNames (the schema argument names the
+// call site passes, in its order: lib/torch/op-schemas.ts), arguments are bound by name to the loaded
+// libtorch's schema, whatever order or extra defaulted arguments it has; a name it lacks, or a new
+// argument without a default, is an error naming both signatures.
 static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
   std::string name = toStr(info[0], "name");
   std::string overload = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  auto op = c10::Dispatcher::singleton().findSchema({name, overload});
-  if (!op) {
-    throw JsError(code::ErrKind_Torch, "operator " + name + (overload.empty() ? "" : "." + overload) +
-                                           " does not exist in this libtorch (" TORCH_VERSION ")");
-  }
+  c10::OperatorHandle op = findOp(name, overload);
   std::vector<std::string> names;
   std::vector<size_t> genArgs;
-  const auto& args = op->schema().arguments();
+  const auto& args = op.schema().arguments();
+  std::vector<std::string> schemaNames;
   for (size_t i = 0; i < args.size(); ++i) {
     names.push_back(camel(args[i].name()));
+    schemaNames.push_back(args[i].name());
     const c10::TypePtr& t = args[i].type();
     if (t->kind() == c10::TypeKind::OptionalType &&
         t->expectRef<c10::OptionalType>().getElementType()->kind() == c10::TypeKind::GeneratorType)
       genArgs.push_back(i);
   }
+  std::vector<int> fromJs;
+  size_t arity = args.size();
+  if (info.Length() > 2 && info[2].IsArray()) {
+    std::vector<std::string> ref;
+    Napi::Array a = info[2].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) ref.push_back(toStr(a.Get(i), "argNames"));
+    const std::string sig =
+        " (bound for (" + joined(ref) + "); this libtorch's schema is (" + joined(schemaNames) + "))";
+    fromJs.assign(args.size(), -1);
+    for (size_t j = 0; j < ref.size(); ++j) {
+      auto it = std::find(schemaNames.begin(), schemaNames.end(), ref[j]);
+      if (it == schemaNames.end())
+        torchError("operator " + opName(name, overload) + " of libtorch " TORCH_VERSION " has no argument '" + ref[j] +
+                   "'" + sig);
+      fromJs[it - schemaNames.begin()] = static_cast<int>(j);
+    }
+    for (size_t i = 0; i < args.size(); ++i)
+      if (fromJs[i] < 0 && !args[i].default_value() && args[i].type()->kind() != c10::TypeKind::OptionalType)
+        torchError("operator " + opName(name, overload) +
+                   " of libtorch " TORCH_VERSION " has a new required argument '" + schemaNames[i] + "'" + sig);
+    bool identity = ref.size() <= args.size();
+    for (size_t j = 0; identity && j < ref.size(); ++j) identity = fromJs[j] == static_cast<int>(j);
+    if (identity) fromJs.clear();  // the same order: positional, no mapping needed
+    arity = ref.size();
+  }
   std::deque<OpEntry>& ops = cur().ops;
-  ops.push_back({*op, std::move(names), fastHookFor(name, overload), std::move(genArgs)});
+  ops.push_back({op, std::move(names), fastHookFor(name, overload), std::move(genArgs), std::move(fromJs), arity});
   return Napi::Number::New(info.Env(), static_cast<double>(ops.size() - 1));
+}
+
+// opSchema(name, overload) -> [[argName, type, hasDefault, kwargOnly], ...] of the loaded libtorch.
+static Napi::Value jsOpSchema(const Napi::CallbackInfo& info) {
+  std::string name = toStr(info[0], "name");
+  std::string overload = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  c10::OperatorHandle op = findOp(name, overload);
+  const auto& args = op.schema().arguments();
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    Napi::Array a = Napi::Array::New(env, 4);
+    a.Set(0u, Napi::String::New(env, args[i].name()));
+    a.Set(1u, Napi::String::New(env, args[i].type()->str()));
+    a.Set(2u, Napi::Boolean::New(env, args[i].default_value().has_value()));
+    a.Set(3u, Napi::Boolean::New(env, args[i].kwarg_only()));
+    out.Set(static_cast<uint32_t>(i), a);
+  }
+  return out;
 }
 
 static const OpEntry& opAt(const Napi::Value& v) {
@@ -183,15 +248,18 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
   if (!info[1].IsArray()) typeError("internal: call() expects an argument array");
   Napi::Array args = info[1].As<Napi::Array>();
   uint32_t n = args.Length();
-  if (n > sargs.size()) {
-    typeError(opLabel(schema) + " takes at most " + std::to_string(sargs.size()) + " arguments (" + std::to_string(n) +
+  if (n > entry.jsArity) {
+    typeError(opLabel(schema) + " takes at most " + std::to_string(entry.jsArity) + " arguments (" + std::to_string(n) +
               " given)");
   }
+  const bool mapped = !entry.fromJs.empty();
   std::vector<c10::IValue> stack;
   stack.reserve(sargs.size());
   for (size_t i = 0; i < sargs.size(); ++i) {
     const c10::Argument& a = sargs[i];
-    Napi::Value v = i < n ? args.Get(static_cast<uint32_t>(i)) : info.Env().Undefined();
+    const int j = mapped ? entry.fromJs[i] : static_cast<int>(i);
+    Napi::Value v =
+        j >= 0 && static_cast<uint32_t>(j) < n ? args.Get(static_cast<uint32_t>(j)) : info.Env().Undefined();
     if (v.IsUndefined()) {
       if (a.default_value()) {
         stack.push_back(*a.default_value());
@@ -222,6 +290,7 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
 
 void initDispatch(Napi::Env env, Napi::Object exports) {
   SP_DEF("opHandle", jsOpHandle);
+  SP_DEF("opSchema", jsOpSchema);
   SP_DEF("call", jsCall);
 }
 

@@ -34,6 +34,10 @@ struct OpEntry {
   std::vector<std::string> argNames;
   FastHook fast;                // an exact fast path (fastops.cpp), or null
   std::vector<size_t> genArgs;  // positions of its Generator? arguments
+  // Where each schema argument comes from in the JS argument array (-1: not passed, its default),
+  // when the call site names its arguments (bound by name); empty: positional, as the schema orders them.
+  std::vector<int> fromJs;
+  size_t jsArity = 0;  // how many arguments the call site passes at most
 };
 
 struct Env {

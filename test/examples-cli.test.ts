@@ -216,8 +216,9 @@ describeData('runs on Fashion-MNIST (skipped without /usr/share/datasets/fashion
       expect(Number.isFinite(s.loss) && s.acc >= 0 && s.acc <= 1).toBe(true);
       expect(s.lr).toBe(5e-4);
     }
-    // every step runs in torch.tidy: after the first step (which creates the optimizers' state) the live tensors stay the same
-    expect(steps[2].live_tensors).toBe(steps[1].live_tensors);
+    // every step runs in torch.tidy: after the first step (which creates the optimizers' state) the live tensors do not grow
+    // (they may fall: this jest worker process ran other test files before, whose forgotten tensors the GC backstop frees at any time)
+    expect(steps[2].live_tensors).toBeLessThanOrEqual(steps[1].live_tensors);
     const train = ev.find((e) => e.event === 'train')!;
     expect(train.count).toBe(96);
     expect(train.monitors.map((m: { name: string }) => m.name)).toEqual(sp ? ['Sequential', 'BlockLinear'] : []);

@@ -88,7 +88,7 @@ describe('the loader on this machine', () => {
   }
   const run = (cwd: string, env: Record<string, string> = {}) => spawnSync(process.execPath, ['-e',
     "const t = require('./dist/torch'); console.log(t.buildInfo().addonPath, t.tensor([1, 2]).mul(3).sum().item())"],
-  { cwd, encoding: 'utf8', env: { ...process.env, SIGPROP_ADDON: '', ...env } });
+  { cwd, encoding: 'utf8', env: { ...process.env, SIGPROP_ADDON: '', SIGPROP_PYTHON: '', SIGPROP_VENV: '', VIRTUAL_ENV: '', ...env } });
 
   test('without a local build, the shipped CPU binary is chosen for Debian libtorch 1.13 and works', () => {
     const dir = packageCopy();

@@ -92,8 +92,13 @@ export interface NativeAddon {
     createGraph: boolean, allowUnused: boolean): (Handle | null)[];
 
   // ---- the boxed dispatcher (dispatch.cpp) ----
-  /** An operator by name ('aten::sum') and overload ('dim_IntList'). */
-  opHandle(name: string, overload: string): number;
+  /**
+   * An operator by name ('aten::sum') and overload ('dim_IntList'). With argNames (the schema
+   * argument names the call site passes, in its order), calls bind by name to the loaded schema.
+   */
+  opHandle(name: string, overload: string, argNames?: readonly string[] | null): number;
+  /** The loaded libtorch's schema of an operator: [name, type, hasDefault, kwargOnly] per argument. */
+  opSchema(name: string, overload: string): [string, string, boolean, boolean][];
   /** Calls an operator with positional arguments converted by its schema; discard drops the result. */
   call(op: number, args: readonly unknown[], discard?: boolean): NativeValue;
 
@@ -164,7 +169,7 @@ export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   to: true, requiresGrad_: true, setData: true, index: true, indexPut: true,
   fbin: true, fbinS: true, fun: true, fbinI: true, fbinSI: true, funI: true, wrapScalar: true, binS: true, binI: true, binSI: true,
   backward: true, grad: true, setGrad: true, retainGrad: true, retainsGrad: true, setGradEnabled: true, isGradEnabled: true, autogradGrad: true,
-  opHandle: true, call: true,
+  opHandle: true, opSchema: true, call: true,
   generatorNew: true, generatorDefault: true, generatorManualSeed: true, generatorInitialSeed: true, generatorSeed: true,
   generatorGetState: true, generatorSetState: true, generatorDevice: true, useOwnGenerator: true, manualSeed: true, initialSeed: true, seed: true,
   setNumThreads: true, getNumThreads: true, getNumInteropThreads: true,

@@ -121,8 +121,8 @@ export const FE = {
   neg: op<Handle[]>('_foreach_neg'),
   zero_: op('_foreach_zero_'),
   addScalar_: op('_foreach_add_', 'Scalar'),
-  addTensor_: op('_foreach_add_', 'Tensor'), // 2.x
-  lerpScalar_: op('_foreach_lerp_', 'Scalar'), // 2.x
+  addTensor_: op('_foreach_add_', 'Tensor', 2), // 2.x
+  lerpScalar_: op('_foreach_lerp_', 'Scalar', 2), // 2.x
   addScalar: op<Handle[]>('_foreach_add', 'Scalar'),
   addList_: op('_foreach_add_', 'List'),
   addList: op<Handle[]>('_foreach_add', 'List'),

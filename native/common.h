@@ -88,6 +88,7 @@ void initRuntime(Napi::Env env, Napi::Object exports);
 void initAllocator(Napi::Env env, Napi::Object exports);
 void initOptim(Napi::Env env, Napi::Object exports);
 void initShare(Napi::Env env, Napi::Object exports);
+void initIo(Napi::Env env, Napi::Object exports);
 
 }  // namespace sp
 

@@ -262,6 +262,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     sp::initAllocator(env, exports);
     sp::initOptim(env, exports);
     sp::initShare(env, exports);
+    sp::initIo(env, exports);
   } catch (...) {
     sp::rethrowAsJs(env);
   }

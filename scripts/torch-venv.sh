@@ -16,7 +16,8 @@ if [ -x "$VENV/bin/python" ] && [ "$("$VENV/bin/python" -c 'import torch; print(
 fi
 PY=${SIGPROP_VENV_PYTHON:-python3}
 "$PY" -m venv "$VENV"
-PIP=("$VENV/bin/pip" --disable-pip-version-check -q --retries 1)
+export PIP_RETRIES=${PIP_RETRIES:-1}  # a local index answers at once; an unreachable PyPI should not retry for minutes
+PIP=("$VENV/bin/pip" --disable-pip-version-check -q)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "${PIP[@]}" download --no-deps -d "$tmp" "$SPEC" >/dev/null

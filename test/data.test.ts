@@ -6,12 +6,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import * as zlib from 'zlib';
 import * as torch from '../lib/torch';
 import type { Tensor } from '../lib/torch';
 import * as data from '../lib/data';
+import { collectGarbage } from './helpers/gc';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'sigprop-data-'));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -82,16 +81,6 @@ function expectIdxDataset(ds: data.ImageDataset): void {
 }
 
 
-/** Runs the GC and lets the FinalizationRegistry callbacks (the tensors' GC backstop) run. */
-async function collectGarbage(): Promise<void> {
-  v8.setFlagsFromString('--expose_gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('MNIST / FashionMNIST (IDX files)', () => {
   test('plain files in root', () => {

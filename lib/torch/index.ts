@@ -21,7 +21,7 @@ export * as autograd from './autograd';
 export * as cuda from './cuda';
 export * as nn from './nn';
 export * as optim from './optim';
-export { save, load, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
+export { save, load, loadAsync, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
 export type { LoadOptions, MapLocation } from './serialization';
 export { version, buildInfo, blasLibrary } from './info';
 export { share, fromShared, unshare, sharedCount, isSharedTensor } from './threads';

@@ -147,6 +147,12 @@ export interface NativeAddon {
   /** A CPU tensor on the memory of a typed array over a SharedArrayBuffer (no copy). */
   fromSharedBuffer(view: ArrayBufferView, shape: number[], dtype: number): Handle;
 
+  // ---- checkpoint I/O (io.cpp) ----
+  /** A stored record read into a new 1-d CPU tensor (CRC-32 checked when crc is given, byte-swapped when swap). */
+  readStorage(fd: number, offset: number, numel: number, dtype: number, recordSize: number, crc: number | null, swap: boolean): Handle;
+  /** The same on libuv's thread pool. */
+  readStorageAsync(fd: number, offset: number, numel: number, dtype: number, recordSize: number, crc: number | null, swap: boolean): Promise<Handle>;
+
   // ---- optimizers (optim.cpp) ----
   /** flags: AdamFlag bits. grads null: each parameter's own .grad. */
   adamStep(params: Handle[], grads: Handle[] | null, expAvgs: Handle[], expAvgSqs: Handle[], maxExpAvgSqs: Handle[], steps: Handle[],
@@ -177,5 +183,6 @@ export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   cudaEmptyCache: true, buildInfo: true,
   cpuCacheInfo: true, cpuEmptyCache: true,
   share: true, fromShared: true, unshare: true, sharedCount: true, fromSharedBuffer: true,
+  readStorage: true, readStorageAsync: true,
   adamStep: true, adamFusedAvailable: true, zeroGrads: true, hasGrads: true,
 };

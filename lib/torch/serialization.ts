@@ -469,6 +469,26 @@ function tensorFromBytes(bytes: Uint8Array, dtype: DType): Tensor {
   return T(N.fromBuffer(bytes, [bytes.length / elementSize(dtype)], code, code, null, false));
 }
 
+// native/io.cpp reports a bad record as a RangeError 'checkpoint: ...': a FormatError here (a CheckpointError for the caller)
+function asFormatError(e: unknown): unknown {
+  if (e instanceof Error && e.name === 'RangeError' && e.message.startsWith('checkpoint: ')) return new FormatError(e.message.slice('checkpoint: '.length));
+  return e;
+}
+function nativeRead(read: () => number): number {
+  try {
+    return read();
+  } catch (e) {
+    throw asFormatError(e);
+  }
+}
+async function nativeReadAsync(read: Promise<number>): Promise<number> {
+  try {
+    return await read;
+  } catch (e) {
+    throw asFormatError(e);
+  }
+}
+
 function readHead(fd: number, n: number): Buffer {
   const b = Buffer.alloc(n);
   const got = fs.readSync(fd, b, 0, n, 0);
@@ -495,7 +515,40 @@ class Loader {
 
   constructor(private readonly reader: ZipReader, private readonly prefix: string, private readonly mapLocation: LoadOptions['mapLocation']) {}
 
+  /** The whole load, synchronously. */
   run(): unknown {
+    const { value, refs } = this.parse();
+    try {
+      for (const ref of refs) this.storage(ref);
+      return this.build(value);
+    } finally {
+      for (const b of this.bases.values()) b.dispose();
+    }
+  }
+
+  /** The same with the storages read on libuv's thread pool (several at once), the JS thread free meanwhile. */
+  async runAsync(): Promise<unknown> {
+    const { value, refs } = this.parse();
+    try {
+      const seen = new Set<string>();
+      const reads: Promise<void>[] = [];
+      for (const ref of refs) {
+        if (seen.has(ref.key)) continue;
+        seen.add(ref.key);
+        reads.push(this.storageAsync(ref));
+      }
+      const done = await Promise.allSettled(reads);
+      const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+      if (failed) throw failed.reason;
+      return this.build(value);
+    } finally {
+      for (const b of this.bases.values()) b.dispose();
+    }
+  }
+
+  /** Unpickles data.pkl: the value, with the storages it refers to (not read yet). */
+  private parse(): { value: unknown; refs: StorageRef[] } {
+    const refs: StorageRef[] = [];
     const r = this.reader;
     const bo = r.get(this.prefix + 'byteorder');
     if (bo) {
@@ -520,16 +573,21 @@ class Loader {
         const prev = storageTypes.get(key);
         if (prev !== undefined && prev !== dtype) throw new FormatError(`storage '${key}' is used both as ${prev} and as ${dtype}`);
         storageTypes.set(key, dtype);
-        return new StorageRef(key, dtype, loc, numel);
+        const ref = new StorageRef(key, dtype, loc, numel);
+        refs.push(ref);
+        return ref;
       },
     });
+    return { value, refs };
+  }
+
+  /** The loaded object, from the unpickled value and the storages read (this.bases). */
+  private build(value: unknown): unknown {
     try {
       return this.convert(value, 0);
     } catch (e) {
       for (const t of this.made) t.dispose();
       throw e;
-    } finally {
-      for (const b of this.bases.values()) b.dispose();
     }
   }
 
@@ -555,6 +613,26 @@ class Loader {
       if (this.baseDtypes.get(ref.key) !== ref.dtype) throw new FormatError(`storage '${ref.key}' is used with two dtypes`);
       return have;
     }
+    const rec = this.record(ref);
+    if (rec.stored) return this.keep(ref, rec.device, T(nativeRead(() => N.readStorage(...rec.args))));
+    const raw = this.reader.readEntry(rec.entry);
+    const bytes = raw.subarray(0, rec.nbytes);
+    if (this.bigEndian && rec.esize > 1) swapBytes(bytes, rec.esize);
+    return this.keep(ref, rec.device, tensorFromBytes(bytes, ref.dtype as DType));
+  }
+
+  private async storageAsync(ref: StorageRef): Promise<void> {
+    const rec = this.record(ref);
+    if (!rec.stored) {
+      this.storage(ref);
+      return;
+    }
+    const h = await nativeReadAsync(N.readStorageAsync(...rec.args));
+    this.keep(ref, rec.device, T(h));
+  }
+
+  /** Where a storage's record is and how to read it (checked against its size and target device). */
+  private record(ref: StorageRef) {
     const name = `${this.prefix}data/${ref.key}`;
     const entry = this.reader.get(name);
     if (!entry) throw new FormatError(`the record '${name}' of storage '${ref.key}' is missing`);
@@ -563,18 +641,20 @@ class Loader {
     const nbytes = ref.numel * esize;
     if (entry.size < nbytes) throw new FormatError(`storage '${ref.key}' (${ref.numel} x ${dtype}) needs ${nbytes} bytes, but its record '${name}' has ${entry.size}`);
     const device = this.device(ref.location);
-    const raw = this.reader.readEntry(entry);
-    const bytes = raw.subarray(0, nbytes);
-    if (this.bigEndian && esize > 1) swapBytes(bytes, esize);
-    let base = tensorFromBytes(bytes, dtype);
+    // a stored (uncompressed) record goes from the file straight into the tensor's memory (native/io.cpp)
+    const stored = entry.method === 0 && entry.compressedSize === entry.size;
+    const args = [this.reader.descriptor, stored ? this.reader.dataStart(entry) : 0, ref.numel, dtypeCode(dtype), entry.size, entry.crc, this.bigEndian && esize > 1] as const;
+    return { entry, nbytes, esize, device, stored, args };
+  }
+
+  /** Records a read storage (moved to its device). */
+  private keep(ref: StorageRef, device: Device, cpu: Tensor): Tensor {
+    let base = cpu;
     if (device !== 'cpu') {
       try {
-        const moved = base.to(device);
-        base.dispose();
-        base = moved;
-      } catch (e) {
-        base.dispose();
-        throw e;
+        base = cpu.to(device);
+      } finally {
+        cpu.dispose();
       }
     }
     this.bases.set(ref.key, base);
@@ -712,14 +792,43 @@ function openForRead(path: string, fn: string): { fd: number; size: number } {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever was pickled (Python's torch.load returns Any); unknown would force casts on every caller
 export function load(path: string, options?: LoadOptions): any {
+  const { fd, loader } = openLoader(path, options, 'load');
+  try {
+    return loader.run();
+  } catch (e) {
+    throw wrapLoadError(path, e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * load() with the storages read off the JS thread (libuv's thread pool, several at once): the event
+ * loop keeps running while a large checkpoint loads. Resolves to what load() returns; the tensors
+ * belong to the scope that awaits it, as after any await inside torch.scope.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as load(): whatever was pickled
+export async function loadAsync(path: string, options?: LoadOptions): Promise<any> {
+  const { fd, loader } = openLoader(path, options, 'loadAsync');
+  try {
+    return await loader.runAsync();
+  } catch (e) {
+    throw wrapLoadError(path, e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Opens a checkpoint and checks what it is: the file descriptor and a Loader for it. */
+function openLoader(path: string, options: LoadOptions | undefined, fn: string): { fd: number; loader: Loader } {
   if (options !== undefined && options !== null) {
-    checkKeys('load', options, ['mapLocation']);
+    checkKeys(fn, options, ['mapLocation']);
     const m = options.mapLocation;
     if (m !== undefined && m !== null && typeof m !== 'string' && typeof m !== 'function' && !isKw(m)) {
-      throw new TypeError(`load(): 'mapLocation' must be a device string, an object mapping saved locations to devices, or a function, got ${describe(m)}`);
+      throw new TypeError(`${fn}(): 'mapLocation' must be a device string, an object mapping saved locations to devices, or a function, got ${describe(m)}`);
     }
   }
-  const { fd, size } = openForRead(path, 'load');
+  const { fd, size } = openForRead(path, fn);
   try {
     const head = readHead(fd, 16);
     const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
@@ -746,11 +855,10 @@ export function load(path: string, options?: LoadOptions): any {
     if (reader.get(prefix + 'constants.pkl')) {
       throw new CheckpointError(path, 'this is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; save its state_dict() with torch.save in Python');
     }
-    return new Loader(reader, prefix, options?.mapLocation as LoadOptions["mapLocation"]).run();
+    return { fd, loader: new Loader(reader, prefix, options?.mapLocation as LoadOptions['mapLocation']) };
   } catch (e) {
-    throw wrapLoadError(path, e);
-  } finally {
     fs.closeSync(fd);
+    throw wrapLoadError(path, e);
   }
 }
 

@@ -177,7 +177,13 @@ export class ZipReader {
   }
 
   /** The uncompressed bytes of an entry, with its CRC-32 checked. */
-  readEntry(entry: ZipEntry): Buffer {
+  /** The file descriptor entries are read from (for readers that read a record themselves: dataStart). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /** Where a record's data starts in the file, after its local header (checked against the directory). */
+  dataStart(entry: ZipEntry): number {
     const h = this.read(entry.localHeaderOffset, 30, `the local header of '${entry.name}'`);
     if (h.readUInt32LE(0) !== SIG_LOCAL) throw new FormatError(`bad local header signature for '${entry.name}' at offset ${entry.localHeaderOffset} (corrupt ZIP)`);
     const nameLen = h.readUInt16LE(26);
@@ -186,6 +192,14 @@ export class ZipReader {
     if (localName !== entry.name) throw new FormatError(`the local header of '${entry.name}' names '${localName}' (corrupt ZIP)`);
     if (entry.flags & 1) throw new FormatError(`'${entry.name}' is encrypted`);
     const start = entry.localHeaderOffset + 30 + nameLen + extraLen;
+    if (start + entry.compressedSize > this.fileSize) {
+      throw new FormatError(`the data of '${entry.name}' at offset ${start} (${entry.compressedSize} bytes) lies beyond the end of the file (${this.fileSize} bytes): the file is truncated or corrupt`);
+    }
+    return start;
+  }
+
+  readEntry(entry: ZipEntry): Buffer {
+    const start = this.dataStart(entry);
     const raw = this.read(start, entry.compressedSize, `the data of '${entry.name}'`);
     let data: Buffer;
     if (entry.method === 0) {

@@ -7,10 +7,13 @@
 //       time N steps after W warm-up steps (default 3), print [ms, ...]
 //   node bench/sigprop.js --phases CASE N [--warmup W]
 //       where a Node step's time goes (signal, layers, output, global); bench/sigprop.py --phases: Python's
-//   node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas] [--steps N] [--warmup W] [--clock wall|cpu] [--grads default|zero|none] [--json]
+//   node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas|mkl] [--steps N] [--warmup W] [--clock wall|cpu] [--grads default|zero|none] [--json]
 //       interleave Node and Python processes for R rounds (default 5); report medians and Node/Python.
 //       --blas openblas: both sides with Debian's OpenBLAS (fetched by bench/openblas.sh, not
 //       installed) on LD_LIBRARY_PATH and OPENBLAS_NUM_THREADS=1; default ref: the system libblas.so.3.
+//       --blas mkl: pip's libtorch 2.x, whose BLAS (MKL) is inside it: run with
+//       SIGPROP_BENCH_PYTHON=<venv>/bin/python and SIGPROP_ADDON=<addon built against that torch>
+//       (or SIGPROP_PYTHON=<venv>/bin/python and no local build/); both sides' torch versions are checked.
 //       --steps N: steps per process for every case (default: mlp 30, conv 3).
 //       --clock cpu: time steps by process CPU time (user + system) instead of wall time, for a busy machine.
 //       --grads zero|none: every optimizer's zeroGrad() zeroes the gradients (PyTorch 1.13's default, the
@@ -215,7 +218,7 @@ function compare(args) {
   const withValue = new Set(['--rounds', '--blas', '--steps', '--clock', '--warmup', '--grads']);
   const cases = args.filter((a, i) => !a.startsWith('--') && !withValue.has(args[i - 1]));
   for (const c of cases) parseCase(c);
-  if (blas !== 'ref' && blas !== 'openblas') throw new Error(`--blas ref|openblas, got '${blas}'`);
+  if (!['ref', 'openblas', 'mkl'].includes(blas)) throw new Error(`--blas ref|openblas|mkl, got '${blas}'`);
 
   const env = { ...process.env, OMP_NUM_THREADS: '1', SIGPROP_BENCH_GRADS: grads };
   if (blas === 'openblas') {
@@ -232,9 +235,18 @@ function compare(args) {
     's = set(f[5] for f in (l.split() for l in open("/proc/self/maps")) if len(f) > 5 and re.search(r"/lib(open)?blas[^/]*$", f[5]))\n' +
     'print(" ".join(sorted(s)))']);
   const isOpen = (s) => /libopenblas/.test(s);
-  if (!nodeBlas || !pyBlas || isOpen(nodeBlas) !== (blas === 'openblas') || isOpen(pyBlas) !== (blas === 'openblas')) {
+  // mkl: pip's libtorch carries its own BLAS (MKL) inside, so neither side maps a system BLAS
+  const fits = (s) => (blas === 'mkl' ? s === '' : s !== '' && isOpen(s) === (blas === 'openblas'));
+  if (!fits(nodeBlas) || !fits(pyBlas)) {
     throw new Error(`--blas ${blas}: unexpected BLAS loaded: node [${nodeBlas}], python [${pyBlas}]`);
   }
+  // both sides must run the same libtorch: SIGPROP_BENCH_PYTHON picks the Python, SIGPROP_ADDON (or the loader) the addon's
+  const nodeTorch = blasOf(process.execPath, ['-e', `console.log(require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'torch'))}).buildInfo().torchVersion)`]);
+  const pyTorch = blasOf(PY, ['-c', 'import torch; print(torch.__version__.split("+")[0])']);
+  if (nodeTorch.split('.').slice(0, 2).join('.') !== pyTorch.split('.').slice(0, 2).join('.')) {
+    throw new Error(`node runs libtorch ${nodeTorch} but ${PY} has torch ${pyTorch}: set SIGPROP_ADDON (or SIGPROP_PYTHON) and SIGPROP_BENCH_PYTHON to the same torch`);
+  }
+  if (!json) console.log(`libtorch: node ${nodeTorch}, python ${pyTorch}`);
   if (!json) console.log(nodeBlas === pyBlas ? `BLAS (${blas}), node and python: ${nodeBlas}` : `BLAS (${blas}): node ${nodeBlas}; python ${pyBlas}`);
 
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -262,13 +274,13 @@ function compare(args) {
       `${res.target !== null ? `  (target <= ${res.target.toFixed(1)}x)` : ''}  (${nodeT.length} steps each, ${rounds} rounds, ${warmup} warm-up steps per process)\n` +
       `  per-round ratios: median ${spread.median.toFixed(2)}x, quartiles ${spread.q25.toFixed(2)}-${spread.q75.toFixed(2)}x`);
   }
-  if (json) console.log(JSON.stringify({ blas, clock, grads, node: nodeBlas, python: pyBlas, results }, null, 2));
+  if (json) console.log(JSON.stringify({ blas, clock, grads, node: nodeBlas, python: pyBlas, nodeTorch, pyTorch, results }, null, 2));
 }
 
 // ----------------------------------------------------------------
 
 const USAGE = 'usage: node bench/sigprop.js CASE N [--clock wall|cpu] [--warmup W] | --phases CASE N [--warmup W]\n' +
-  '       node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas] [--steps N] [--warmup W] [--clock wall|cpu] [--grads default|zero|none] [--json]';
+  '       node bench/sigprop.js --compare [case ...] [--rounds R] [--blas ref|openblas|mkl] [--steps N] [--warmup W] [--clock wall|cpu] [--grads default|zero|none] [--json]';
 const argv = process.argv.slice(2);
 if (argv[0] === '--compare') {
   try {

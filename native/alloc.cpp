@@ -13,6 +13,8 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 #include <sys/mman.h>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
@@ -73,6 +75,33 @@ void freeAny(void* p) {
   if (!releaseLarge(p)) c10::free_cpu(p);
 }
 
+// A block larger than what the machine can still give (MemAvailable + SwapFree) would be mapped
+// anyway (Linux overcommits) and the process killed when its pages are touched: for blocks of 1 GiB
+// and more, that is an out-of-memory error instead (a best effort: it cannot see other mappings
+// that are not touched yet).
+void checkAvailable(size_t sz) {
+  if (sz < (size_t{1} << 30)) return;
+  FILE* f = std::fopen("/proc/meminfo", "r");
+  if (!f) return;
+  char line[256];
+  unsigned long long availKb = 0, swapKb = 0;
+  bool found = false;
+  while (std::fgets(line, sizeof line, f)) {
+    unsigned long long v = 0;
+    if (std::sscanf(line, "MemAvailable: %llu kB", &v) == 1) {
+      availKb = v;
+      found = true;
+    } else if (std::sscanf(line, "SwapFree: %llu kB", &v) == 1) {
+      swapKb = v;
+    }
+  }
+  std::fclose(f);
+  if (!found) return;
+  const unsigned long long avail = (availKb + swapKb) * 1024ull;
+  TORCH_CHECK(sz <= avail, "out of memory: tried to allocate ", sz >> 20, " MiB, but this machine has ", avail >> 20,
+              " MiB available (MemAvailable + SwapFree)");
+}
+
 struct PoolAllocator final : public at::Allocator {
   at::DataPtr allocate(size_t n) SP_ALLOC_CONST override {
     if (n < kMinPooled) {
@@ -92,6 +121,7 @@ struct PoolAllocator final : public at::Allocator {
         return {p, p, &freeLarge, at::Device(at::DeviceType::CPU)};
       }
     }
+    checkAvailable(sz);
     void* p = mmap(nullptr, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
       releaseCache();

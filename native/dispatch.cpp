@@ -1,6 +1,7 @@
 // Generic bridge to libtorch's boxed dispatcher: call any ATen operator by name and overload,
 // with JS arguments converted according to the operator's schema. Autograd, device and dtype
 // dispatch happen inside the dispatcher exactly as for Python's torch functions.
+#include "guards.h"
 #include "env.h"
 #include <algorithm>
 
@@ -174,7 +175,8 @@ static Napi::Value jsOpHandle(const Napi::CallbackInfo& info) {
     arity = ref.size();
   }
   std::deque<OpEntry>& ops = cur().ops;
-  ops.push_back({op, std::move(names), fastHookFor(name, overload), std::move(genArgs), std::move(fromJs), arity});
+  ops.push_back({op, std::move(names), fastHookFor(name, overload), std::move(genArgs), std::move(fromJs), arity,
+                 isIntDivisionOp(name, overload)});
   return Napi::Number::New(info.Env(), static_cast<double>(ops.size() - 1));
 }
 
@@ -280,6 +282,7 @@ static Napi::Value jsCall(const Napi::CallbackInfo& info) {
     }
   }
   if (!entry.genArgs.empty()) useOwnGenerator(stack, entry.genArgs);
+  if (entry.intDivision) checkIntDivisionStack(opLabel(schema), stack);
   if (!(entry.fast && entry.fast(stack))) op.callBoxed(&stack);
   if (info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) return info.Env().Undefined();
   if (stack.size() == 1) return fromIValue(info.Env(), stack[0]);

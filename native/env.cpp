@@ -29,12 +29,16 @@ Env::~Env() {
   // The environment is ending: every tensor and object it still holds goes, so a Worker that ends
   // (returns, is terminated, throws) leaves nothing behind. Tensors shared with other threads stay
   // alive there (libtorch's reference counts are atomic).
-  for (Slot& s : slots) s.t.reset();
+  for (Slot& s : slots) {
+    s.t.reset();
+    if (s.weak) napi_delete_reference(env, s.weak);
+  }
   slots.clear();
   objects.clear();
   ops.clear();
   if (errorFactory) napi_delete_reference(env, errorFactory);
   if (argsRef) napi_delete_reference(env, argsRef);
+  if (statsRef) napi_delete_reference(env, statsRef);
   drainUnrefs(env);
   noteEnvEnd(env);
   if (tl_env == this) tl_env = nullptr;

@@ -37,13 +37,19 @@ struct OpEntry {
   // Where each schema argument comes from in the JS argument array (-1: not passed, its default),
   // when the call site names its arguments (bound by name); empty: positional, as the schema orders them.
   std::vector<int> fromJs;
-  size_t jsArity = 0;  // how many arguments the call site passes at most
+  size_t jsArity = 0;        // how many arguments the call site passes at most
+  bool intDivision = false;  // checked for the overflow that kills the process (guards.h)
 };
 
 struct Env {
   struct Slot {
     at::Tensor t;
     int64_t reported = 0;  // bytes reported to V8 for this slot
+    // The GC backstop's weak reference to the slot's JS tensor object (memory.ts watch), or null;
+    // swept: the object was collected and sweep() freed the tensor, the slot waits for its
+    // FinalizationRegistry callback (free) to be reused.
+    napi_ref weak = nullptr;
+    bool swept = false;
   };
   napi_env env = nullptr;
   std::thread::id thread;
@@ -52,6 +58,11 @@ struct Env {
   std::vector<uint32_t> freeSlots;
   size_t live = 0;
   int64_t pendingExternal = 0;
+  int64_t watchedBytes = 0;  // bytes of the watched (weakly referenced) slots' tensors
+  // Counters memory.ts reads and resets (a Float64Array): [0] storage bytes of the tensors put,
+  // [1] bytes of the tensors watched (handed to the GC backstop)
+  double* stats = nullptr;
+  napi_ref statsRef = nullptr;
   // other native objects
   std::vector<std::unique_ptr<NativeObject>> objects;  // index = handle; null = free
   std::vector<uint32_t> freeObjects;

@@ -94,7 +94,9 @@ std::vector<int64_t> toIntVec(const Napi::Value& v, const char* what) {
 }
 
 at::Scalar scalarFromDouble(double d) {
-  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+  // every integral double in the int64 range is an integer scalar (Python: arange(2**53, 2**53 + 4) is int64)
+  if (std::isfinite(d) && d == std::floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+      !(d == 0 && std::signbit(d)))
     return at::Scalar(static_cast<int64_t>(d));
   return at::Scalar(d);
 }

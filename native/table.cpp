@@ -39,7 +39,10 @@ int32_t put(at::Tensor t) {
   if (t.has_storage() && !t.is_view()) bytes = static_cast<int64_t>(t.storage().nbytes());
   sl.t = std::move(t);
   sl.reported = bytes;
-  if (bytes) noteExternal(e, bytes);
+  if (bytes) {
+    noteExternal(e, bytes);
+    if (e.stats) e.stats[0] += static_cast<double>(bytes);
+  }
   ++e.live;
   return static_cast<int32_t>(s);
 }
@@ -62,17 +65,42 @@ at::Tensor& get(const Napi::Value& v, const char* what) {
   return get(v.As<Napi::Number>().DoubleValue(), what);
 }
 
+// Drops a slot's weak reference (its tensor is being freed).
+static void unwatch(Env& e, Env::Slot& sl) {
+  if (!sl.weak) return;
+  napi_delete_reference(e.env, sl.weak);
+  sl.weak = nullptr;
+  e.watchedBytes -= sl.reported;
+}
+
+// Frees the slot's tensor; the slot itself goes back to the free list unless keepSlot.
+static void release(Env& e, Env::Slot& sl, bool keepSlot) {
+  unwatch(e, sl);
+  at::Tensor t = std::move(sl.t);
+  sl.t.reset();
+  if (sl.reported) noteExternal(e, -sl.reported);
+  sl.reported = 0;
+  if (keepSlot) sl.swept = true;
+  else e.freeSlots.push_back(static_cast<uint32_t>(&sl - e.slots.data()));
+  --e.live;
+  t.reset();  // may free a whole autograd graph
+}
+
 bool freeHandle(double h) {
   Env& e = cur();
   Env::Slot* sl = lookup(e, h);
-  if (!sl) return false;
-  at::Tensor t = std::move(sl->t);
-  sl->t.reset();
-  if (sl->reported) noteExternal(e, -sl->reported);
-  sl->reported = 0;
-  e.freeSlots.push_back(static_cast<uint32_t>(sl - e.slots.data()));
-  --e.live;
-  t.reset();  // may free a whole autograd graph
+  if (!sl) {
+    // a slot sweep() emptied: its finalizer has come, the slot can be reused
+    if (h >= 0 && h < static_cast<double>(e.slots.size()) && static_cast<double>(static_cast<size_t>(h)) == h) {
+      Env::Slot& s = e.slots[static_cast<size_t>(h)];
+      if (s.swept) {
+        s.swept = false;
+        e.freeSlots.push_back(static_cast<uint32_t>(h));
+      }
+    }
+    return false;
+  }
+  release(e, *sl, false);
   return true;
 }
 
@@ -147,7 +175,59 @@ static Napi::Value jsLiveBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(liveBytes()));
 }
 
+// ---- the GC backstop's synchronous half (memory.ts): weak references to the JS tensor objects of
+// unscoped tensors, so that right after a forced collection the tensors of collected objects can be
+// freed at once, without waiting for their FinalizationRegistry callbacks (which run only when the
+// event loop turns).
+
+// watch(slot, tensorObject)
+static Napi::Value jsWatch(const Napi::CallbackInfo& info) {
+  Env& e = cur();
+  Env::Slot* sl = info[0].IsNumber() ? lookup(e, info[0].As<Napi::Number>().DoubleValue()) : nullptr;
+  if (!sl || sl->weak || !info[1].IsObject()) return info.Env().Undefined();
+  napi_create_reference(info.Env(), info[1], 0, &sl->weak);
+  e.watchedBytes += sl->reported;
+  if (e.stats) e.stats[1] += static_cast<double>(sl->reported);
+  return info.Env().Undefined();
+}
+
+// sweep() -> how many tensors it freed: those whose watched JS object has been collected.
+static Napi::Value jsSweep(const Napi::CallbackInfo& info) {
+  Env& e = cur();
+  double n = 0;
+  for (Env::Slot& sl : e.slots) {
+    if (!sl.weak || !sl.t.defined()) continue;
+    napi_value v = nullptr;
+    if (napi_get_reference_value(info.Env(), sl.weak, &v) == napi_ok && v == nullptr) {
+      release(e, sl, true);
+      ++n;
+    }
+  }
+  return Napi::Number::New(info.Env(), n);
+}
+
+static Napi::Value jsWatchedBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(cur().watchedBytes));
+}
+
+// setStatsBuffer(Float64Array(>= 2)): where put() and watch() count bytes (see Env::stats).
+static Napi::Value jsSetStatsBuffer(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    typeError("setStatsBuffer: expected a Float64Array");
+  Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+  if (a.ElementLength() < 2) typeError("setStatsBuffer: expected at least 2 elements");
+  Env& e = cur();
+  if (e.statsRef) napi_delete_reference(info.Env(), e.statsRef);
+  napi_create_reference(info.Env(), a, 1, &e.statsRef);
+  e.stats = a.Data();
+  return info.Env().Undefined();
+}
+
 void initTable(Napi::Env env, Napi::Object exports) {
+  SP_DEF("watch", jsWatch);
+  SP_DEF("sweep", jsSweep);
+  SP_DEF("watchedBytes", jsWatchedBytes);
+  SP_DEF("setStatsBuffer", jsSetStatsBuffer);
   def(env, exports, "free", jsFree);
   def(env, exports, "freeMany", jsFreeMany);
   SP_DEF("liveCount", jsLiveCount);

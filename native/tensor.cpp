@@ -1,5 +1,6 @@
 // Tensor bindings: creation from JS buffers, metadata, data readback, conversion, indexing,
 // the hot element-wise ops (direct calls, no boxing), and autograd.
+#include "guards.h"
 #include "common.h"
 #include "fastops.h"
 
@@ -172,9 +173,39 @@ static Napi::Value jsIndex(const Napi::CallbackInfo& info) {
   return putValue(info.Env(), t.index(idx));
 }
 
-// indexPut(h, kinds, vals, valueTensor|null, valueScalar)
+// With accumulate (PyTorch's index_put_(indices, values, accumulate=True)): the items are index
+// tensors, or ':' (every position of that dimension).
+static c10::List<c10::optional<at::Tensor>> toTensorIndices(const Napi::Value& kindsV, const Napi::Value& valsV) {
+  if (!kindsV.IsArray() || !valsV.IsArray()) typeError("internal: bad index arrays");
+  Napi::Array kinds = kindsV.As<Napi::Array>(), vals = valsV.As<Napi::Array>();
+  c10::List<c10::optional<at::Tensor>> out;
+  for (uint32_t i = 0; i < kinds.Length(); ++i) {
+    int k = static_cast<int>(kinds.Get(i).As<Napi::Number>().Int32Value());
+    Napi::Value v = vals.Get(i);
+    bool all = false;
+    if (k == code::IndexKind_slice && v.IsArray()) {
+      Napi::Array sl = v.As<Napi::Array>();
+      all = true;
+      for (uint32_t j = 0; j < 3; ++j) all = all && (sl.Get(j).IsNull() || sl.Get(j).IsUndefined());
+    }
+    if (k == code::IndexKind_tensor) out.push_back(get(v, "index"));
+    else if (all) out.push_back(c10::nullopt);
+    else
+      typeError(
+          "indexPut_(): with accumulate, every index item must be an index tensor (or an array of indices) or ':'");
+  }
+  return out;
+}
+
+// indexPut(h, kinds, vals, valueTensor|null, valueScalar, accumulate)
 static Napi::Value jsIndexPut(const Napi::CallbackInfo& info) {
   at::Tensor& t = get(info[0]);
+  if (info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value()) {
+    at::Tensor v =
+        info[3].IsNumber() ? get(info[3], "value") : at::scalar_tensor(toScalar(info[4], "value"), t.options());
+    t.index_put_(toTensorIndices(info[1], info[2]), v, true);
+    return info.Env().Undefined();
+  }
   auto idx = toIndices(info[1], info[2]);
   if (info[3].IsNumber()) t.index_put_(idx, get(info[3], "value"));
   else t.index_put_(idx, toScalar(info[4], "value"));
@@ -183,7 +214,17 @@ static Napi::Value jsIndexPut(const Napi::CallbackInfo& info) {
 
 // ---- hot element-wise ops
 // ----------------------------------------------------------------------------------------------
+// The integer-dividing codes are checked first for the overflow that kills the process (guards.h).
+static void guardDivision(int code, const c10::IValue& a, const c10::IValue& b, bool inplace) {
+  const char* name = code == code::Binary_remainder     ? "remainder"
+                     : code == code::Binary_fmod        ? "fmod"
+                     : code == code::Binary_floorDivide ? "floorDivide"
+                                                        : nullptr;
+  if (name) checkIntDivision(std::string(name) + (inplace ? "_()" : "()"), a, b);
+}
+
 static at::Tensor binary(int code, const at::Tensor& a, const at::Tensor& b) {
+  guardDivision(code, a, b, false);
   switch (code) {
     case code::Binary_add: return at::add(a, b);
     case code::Binary_sub: return at::sub(a, b);
@@ -222,6 +263,7 @@ at::Tensor wrapScalar(const at::Scalar& s) {
 }
 
 static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& s) {
+  guardDivision(code, a, s, false);
   switch (code) {
     case code::Binary_add: return at::add(a, wrapScalar(s));
     case code::Binary_sub: return at::sub(a, wrapScalar(s));
@@ -244,6 +286,7 @@ static at::Tensor binaryScalar(int code, const at::Tensor& a, const at::Scalar& 
 }
 
 static void binaryInplace(int code, at::Tensor& a, const at::Tensor& b) {
+  guardDivision(code, a, b, true);
   switch (code) {
     case code::Binary_add: a.add_(b); return;
     case code::Binary_sub: a.sub_(b); return;
@@ -257,6 +300,7 @@ static void binaryInplace(int code, at::Tensor& a, const at::Tensor& b) {
 }
 
 static void binaryScalarInplace(int code, at::Tensor& a, const at::Scalar& s) {
+  guardDivision(code, a, s, true);
   switch (code) {
     case code::Binary_add: a.add_(wrapScalar(s)); return;
     case code::Binary_sub: a.sub_(wrapScalar(s)); return;

@@ -113,7 +113,7 @@ const CREATION = cases([
   ['tensor: dtype as a number', () => T.tensor([1], { dtype: 5 }), 'TypeError', /'dtype' must be a dtype .*got number 5/],
   ['tensor: bad device string', () => T.tensor([1], { device: 'gpu' }), 'TypeError', /'device' must be a device \('cpu', 'cuda' or 'cuda:N'\), got string 'gpu'/],
   ['tensor: unknown option key', () => T.tensor([1], { dtyp: 'float32' }), 'TypeError', /tensor\(\) got an unexpected keyword argument 'dtyp' \(accepted: dtype, device, requiresGrad\)/],
-  ['tensor: options given as a string', () => T.tensor([1], 'float64'), 'TypeError', /tensor\(\) got an unexpected keyword argument '0'/],
+  ['tensor: options given as a string', () => T.tensor([1], 'float64'), 'TypeError', /tensor\(\): options must be an object, got string 'float64'/],
   ['tensor: requiresGrad on an int64 tensor', () => torch.tensor([1], { dtype: 'int64', requiresGrad: true }), 'TorchError:RuntimeError', /Only Tensors of floating point and complex dtype can require gradients/],
   ['tensor(Tensor): requiresGrad not a boolean', () => T.tensor(torch.ones(1), { requiresGrad: 'yes' }), 'TypeError', /tensor\(\): 'requiresGrad' must be a boolean, got string 'yes'/],
   ['asTensor: bad dtype', () => T.asTensor(torch.ones(2), { dtype: 'x' }), 'TypeError', /'dtype' must be a dtype .*got string 'x'/],
@@ -123,7 +123,7 @@ const CREATION = cases([
   ['zeros: NaN size', () => torch.zeros(NaN), 'TypeError', /got number NaN/],
   ['zeros: Infinity size', () => torch.zeros(Infinity), 'TypeError', /got number Infinity/],
   ['zeros: dtype given positionally', () => T.zeros(2, 'float64'), 'TypeError', /zeros\(\): 'size' must be integers, got string 'float64'/],
-  ['zeros: size overflows the storage', () => torch.zeros(2 ** 40, 2 ** 40), 'TorchError:RuntimeError', /Storage size calculation overflowed/],
+  ['zeros: size overflows the storage', () => torch.zeros(2 ** 40, 2 ** 40), 'RangeError', /zeros\(\): 'size' \[1099511627776, 1099511627776\] has 1.209e\+24 elements, more than an int64 element count can hold/],
   ['zeros: unknown option key', () => T.zeros(2, { foo: 1 }), 'TypeError', /zeros\(\) got an unexpected keyword argument 'foo'/],
   ['zeros: unsupported dtype', () => T.zeros(2, { dtype: 'complex64' }), 'TypeError', /got string 'complex64'/],
   ['zeros: requiresGrad on int32', () => torch.zeros(2, { dtype: 'int32', requiresGrad: true }), 'TorchError:RuntimeError', /Only Tensors of floating point/],
@@ -271,14 +271,14 @@ const INDEXING = cases([
   ['index: slice string with negative step', () => m23().index('::-1'), 'RangeError', /slice step must be positive, got -1/],
   ['index: Slice with step 0', () => m23().index(torch.slice(null, null, 0)), 'RangeError', /slice step must be positive, got 0/],
   ['index: Slice with negative step', () => m23().index(torch.slice(0, 2, -2)), 'RangeError', /slice step must be positive, got -2/],
-  ['index: Slice with a fractional bound', () => m23().index(torch.slice(0.5, 2)), 'TypeError', /'slice bound' must be an integer, got number 0.5/],
+  ['index: Slice with a fractional bound', () => m23().index(torch.slice(0.5, 2)), 'TypeError', /slice\(\): 'start' must be an integer or null, got number 0.5/],
   ['index: slice bound beyond int64', () => m23().index('0:99999999999999999999'), 'RangeError', /'slice bound' is out of the int64 range/],
   ['index: boolean mask tensor of the wrong shape', () => m23().index(bmask([true, false, true])), 'TorchError:IndexError', /The shape of the mask \[3\] at index 0 does not match the shape of the indexed tensor \[2, 3\] at index 0/],
   ['index: boolean mask array of the wrong shape', () => m23().index([true, false, true]), 'TorchError:IndexError', /The shape of the mask \[3\]/],
   ['index: float index tensor', () => m23().index(torch.tensor([0, 1])), 'TorchError:IndexError', /tensors used as indices must be long, (int, )?byte or bool tensors/],
   ['index: int tensor out of range', () => m23().index(i64([0, 7])), 'TorchError:IndexError', /index 7 is out of bounds for dimension 0 with size 2/],
   ['index: int array out of range', () => m23().index([0, 7]), 'TorchError:IndexError', /index 7 is out of bounds/],
-  ['index: array mixing numbers and booleans', () => m23().index([0, true] as any), 'TypeError', /index\(\): data mixes number and boolean values/],
+  ['index: array mixing numbers and booleans', () => m23().index([0, true] as any), 'TypeError', /index: an index array mixes booleans and integers/],
   ['index: ragged nested array', () => m23().index([[0], [0, 1]] as any), 'RangeError', /index\(\): expected sequence of length 1 at dim 1 \(got 2\)/],
   ['index: a plain object', () => m23().index({}), 'TypeError', /index: unsupported index item object/],
   ['index: a bigint', () => m23().index(1n), 'TypeError', /index: unsupported index item bigint 1n/],
@@ -415,7 +415,7 @@ const AUTOGRAD = cases([
     y.backward();
     y.backward();
   }, 'TorchError:RuntimeError', /Trying to backward through the graph a second time/],
-  ['backward: gradient of the wrong shape', () => leaf().mul(2).backward(torch.ones(4)), 'TorchError:RuntimeError', /invalid gradient at index 0 - got \[4\] but expected shape compatible with \[2, 3\]/],
+  ['backward: gradient of the wrong shape', () => leaf().mul(2).backward(torch.ones(4)), 'TorchError:RuntimeError', /^Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[4\]\) and output\[0\] has a shape of torch.Size\(\[2, 3\]\)\.$/],
   ['backward: gradient not a tensor', () => leaf().mul(2).backward([1, 2]), 'TypeError', /backward\(\): 'gradient' must be a Tensor, got array of length 2/],
   ['backward: string retainGraph', () => leaf().sum().backward(null, { retainGraph: 'yes' }), 'TypeError', /backward\(\): 'retainGraph' must be a boolean, got string 'yes'/],
   ['backward: numeric createGraph', () => leaf().sum().backward(null, { createGraph: 1 }), 'TypeError', /backward\(\): 'createGraph' must be a boolean, got number 1/],
@@ -443,7 +443,7 @@ const AUTOGRAD = cases([
   ['autograd.grad: gradOutputs of the wrong shape', () => {
     const a = leaf();
     T.autograd.grad(a.mul(2), a, { gradOutputs: torch.ones(3) });
-  }, 'TorchError:RuntimeError', /invalid gradient at index 0 - got \[3\]/],
+  }, 'TorchError:RuntimeError', /Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[3\]\)/],
   ['autograd.grad: a number among the inputs', () => T.autograd.grad(leaf().sum(), [1]), 'TypeError', /grad\(\): 'inputs' must be a Tensor, got number 1/],
   ['autograd.grad: unknown keyword', () => {
     const a = leaf();
@@ -638,13 +638,8 @@ describe('cases that must NOT throw', () => {
     expect(torch.getNumThreads()).toBe(n);
   });
 
-  test('Python-compatible indexing: an index array truncates fractions, two ellipses are accepted', () => {
-    torch.tidy(() => {
-      expect(m23().index([0.5] as any).tolist()).toEqual([[0, 1, 2]]);
-      expect(m23().index('...', '...').shape).toEqual([2, 3]);
-    });
-    sanity();
-  });
+  // (an index array with fractions and two ellipses were accepted here; they are errors now, as in
+  // Python: test/hostile.test.ts)
 
   test('grad mode is restored after noGrad(fn) throws', () => {
     expectError(() => torch.noGrad(() => { throw new TypeError('inner'); }), 'TypeError', /^inner$/);

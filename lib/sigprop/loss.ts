@@ -9,7 +9,7 @@ import { Tensor } from '../torch/tensor';
 import { tidy } from '../torch/memory';
 import { crossEntropy, logSoftmax, oneHot } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
-import { bind } from '../torch/args';
+import { bind, checkKeys } from '../torch/args';
 import { SPModule, LossFunction, markBuiltin } from './module';
 
 /** Base class for losses written as modules: subclass it and define forward(spLearn, h1, t1, h0, t0, context). */
@@ -26,6 +26,7 @@ function checkT(x: unknown, name: string, fn: string): Tensor {
 
 /** yy: the similarity of the incoming targets, t0 @ t0^T (2-D) or the mean over positions of per-position products. */
 export function targetSimilarity(t0: Tensor): Tensor {
+  checkT(t0, 't0', 'targetSimilarity');
   return tidy(() => {
     if (t0.dim() === 2) {
       const t = t0.flatten(1);
@@ -38,6 +39,8 @@ export function targetSimilarity(t0: Tensor): Tensor {
 
 /** y: logits of the outputs h1 against the targets t1 ([B, B']). */
 export function inputTargetLogits(h1: Tensor, t1: Tensor): Tensor {
+  checkT(h1, 'h1', 'inputTargetLogits');
+  checkT(t1, 't1', 'inputTargetLogits');
   return tidy(() => {
     if (t1.dim() > 2) {
       const h = h1.flatten(2).permute(2, 0, 1);
@@ -52,7 +55,11 @@ export function inputTargetLogits(h1: Tensor, t1: Tensor): Tensor {
 export function softTargetCrossEntropy(x: Tensor, target: Tensor, reduction: 'mean' | 'none' | { reduction?: 'mean' | 'none' } = 'mean'): Tensor {
   checkT(x, 'x', 'softTargetCrossEntropy');
   checkT(target, 'target', 'softTargetCrossEntropy');
-  const red = typeof reduction === 'object' && reduction !== null ? reduction.reduction ?? 'mean' : reduction;
+  const red: unknown = typeof reduction === 'object' && reduction !== null ? checkKeys('softTargetCrossEntropy', reduction, ['reduction']).reduction ?? 'mean' : reduction;
+  if (red !== 'mean' && red !== 'none') {
+    const err = typeof red === 'string' ? RangeError : TypeError;
+    throw new err(`softTargetCrossEntropy(): 'reduction' must be 'mean' or 'none', got ${describe(red)}`);
+  }
   return tidy(() => {
     const loss = target.neg().mul(logSoftmax(x, -1)).sum(-1);
     return red === 'mean' ? loss.mean() : loss;
@@ -151,6 +158,7 @@ export function similarityMatrixX(x: Tensor, ...a: unknown[]): Tensor {
 
 /** Normalised cosine-similarity matrix of x against y, clamped to [-1, 1]. */
 export function similarityMatrixXy(x: Tensor, y: Tensor, ...a: unknown[]): Tensor {
+  checkT(y, 'y', 'similarityMatrixXy');
   const dim = (bind('similarityMatrixXy', a, ['dim'])[0] ?? 1) as number;
   return tidy(() => {
     const xn = similarityFormat(x, dim);
@@ -160,6 +168,7 @@ export function similarityMatrixXy(x: Tensor, y: Tensor, ...a: unknown[]): Tenso
 }
 
 export function format2dim_(h: Tensor, ...a: unknown[]): Tensor {
+  checkT(h, 'h', 'format2dim_');
   const format = (bind('format2dim_', a, ['format'])[0] ?? true) as boolean;
   return tidy(() => {
     const f = h.flatten(1);
@@ -168,6 +177,7 @@ export function format2dim_(h: Tensor, ...a: unknown[]): Tensor {
 }
 
 export function format4dim_(h: Tensor, ...a: unknown[]): Tensor {
+  checkT(h, 'h', 'format4dim_');
   const format = (bind('format4dim_', a, ['format'])[0] ?? true) as boolean;
   return tidy(() => {
     const f = h.flatten(2).permute(2, 0, 1);
@@ -176,14 +186,19 @@ export function format4dim_(h: Tensor, ...a: unknown[]): Tensor {
 }
 
 export function sim2dim_(h: Tensor, t: Tensor): Tensor {
+  checkT(h, 'h', 'sim2dim_');
+  checkT(t, 't', 'sim2dim_');
   return tidy(() => h.matmul(t.t()));
 }
 
 export function sim4dim_(h: Tensor, t: Tensor): Tensor {
+  checkT(h, 'h', 'sim4dim_');
+  checkT(t, 't', 'sim4dim_');
   return tidy(() => h.matmul(t.permute(0, 2, 1)).mean(0));
 }
 
 export function formatSim2dim_(h: Tensor): Tensor {
+  checkT(h, 'h', 'formatSim2dim_');
   return tidy(() => {
     const f = format2dim_(h);
     return sim2dim_(f, f);
@@ -191,6 +206,7 @@ export function formatSim2dim_(h: Tensor): Tensor {
 }
 
 export function formatSim4dim_(h: Tensor): Tensor {
+  checkT(h, 'h', 'formatSim4dim_');
   return tidy(() => {
     const f = format4dim_(h);
     return sim4dim_(f, f);

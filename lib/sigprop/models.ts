@@ -33,6 +33,13 @@ function checkInput(input: unknown, where: string, extra: number): [Tensor, Tens
   const [x, c] = input;
   if (!(x instanceof Tensor)) throw new TypeError(`${where}: x (input[0]) must be a Tensor, got ${describe(x)}`);
   if (c !== null && c !== undefined && !(c instanceof Tensor)) throw new TypeError(`${where}: context (input[1]) must be a Tensor of labels or null, got ${describe(c)}`);
+  if (c instanceof Tensor) {
+    // training compares the samples of a batch with each other: it needs samples, and a label for each
+    const n = x.dim() > 0 ? x.shape[0] : -1;
+    if (n <= 0) throw new RangeError(`${where}: x (input[0]) must be a batch of at least 1 sample, got shape [${x.shape.join(', ')}]`);
+    const m = c.dim() > 0 ? c.shape[0] : -1;
+    if (m !== n) throw new RangeError(`${where}: context (input[1]) must hold one label per sample of x (${n}), got shape [${c.shape.join(', ')}]`);
+  }
   return [x, c ?? null];
 }
 

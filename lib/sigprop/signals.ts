@@ -5,7 +5,7 @@
  */
 import { Module } from '../torch/nn/module';
 import { Tensor } from '../torch/tensor';
-import { tidy } from '../torch/memory';
+import { tidy, dispose } from '../torch/memory';
 import { tensor, zeros, cat } from '../torch/functions';
 import { adaptiveAvgPool2d } from '../torch/nn/functional';
 import { describe } from '../torch/errors';
@@ -155,6 +155,17 @@ export class ProjectionContextInput extends Generator {
     const [h0, t0] = checkPair(input, where, extra.length);
     const t1 = project(this.moduleContext, t0, this.outputShape, where);
     const h1 = tidy(() => applyFn(this.moduleInput, h0, where));
+    if (t1 !== null) {
+      // the losses compare h1 with t1 feature by feature: an input of another size fails here, not deep in a loss
+      const hs = h1.shape.slice(1);
+      const per = hs.reduce((a, b) => a * b, 1);
+      const want = this.outputShape.reduce((a, b) => a * b, 1);
+      if (per !== want || (hs.length > 1 && (hs.length !== this.outputShape.length || hs.some((d, i) => d !== this.outputShape[i])))) {
+        const got = h1.shape;
+        dispose([h1, t1]);
+        throw new RangeError(`${where}: the input module made [${got.join(', ')}] from x of shape [${h0.shape.join(', ')}], but the signal's outputShape is [${this.outputShape.join(', ')}]: is x the size the network was built for?`);
+      }
+    }
     return [h1, t1, h0, t0];
   }
 }

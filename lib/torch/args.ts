@@ -176,7 +176,9 @@ export const DATA_OPTIONS: OptionsStyle = { call: false, mustBe: 'an object', is
  * Callers decide what a missing object (undefined, null) means before calling.
  */
 export function checkOptions<O>(fn: string, opts: O, allowed: readonly string[] | null, style: OptionsStyle = KEYWORD_OPTIONS): O {
-  if (style.isObject !== undefined && !style.isObject(opts)) throw new TypeError(`${label(fn, style)}: options must be ${style.mustBe}, got ${describe(opts)}`);
+  if (style.isObject !== undefined ? !style.isObject(opts) : typeof opts !== 'object' || opts === null) {
+    throw new TypeError(`${label(fn, style)}: options must be ${style.mustBe || 'an object'}, got ${describe(opts)}`);
+  }
   if (allowed !== null) {
     for (const k of Object.keys(opts as object)) {
       if (allowed.includes(k)) continue;
@@ -187,9 +189,10 @@ export function checkOptions<O>(fn: string, opts: O, allowed: readonly string[] 
   return opts;
 }
 
-/** Checks a fixed options object of a torch function: undefined and null pass through; unknown keys throw like Python's unexpected keyword arguments. */
+/** Checks a fixed options object of a torch function: undefined passes through, null is no options; unknown keys throw like Python's unexpected keyword arguments. */
 export function checkKeys<O>(fn: string, opts: O, allowed: readonly string[]): O {
-  if (opts === undefined || opts === null) return opts;
+  if (opts === undefined) return opts;
+  if (opts === null) return {} as O; // null: no options (the callers read keys of the result)
   return checkOptions(fn, opts, allowed);
 }
 
@@ -238,10 +241,11 @@ export function checkDims(x: unknown, param: string, fn: string): number[] {
 }
 
 /** Sizes given either as varargs (2, 3) or as one array ([2, 3]); a trailing options object is left alone. */
-export function sizeArgs(args: ArrayLike<unknown>, fn: string, param = 'size', allowNegOne = false): { size: number[]; rest: Kw | undefined } {
+export function sizeArgs(args: ArrayLike<unknown>, fn: string, param = 'size', allowNegOne = false, withOptions = false): { size: number[]; rest: Kw | undefined } {
   let n = args.length;
   let rest: Kw | undefined;
   if (n > 0 && isKw(args[n - 1])) {
+    if (!withOptions) throw new TypeError(`${fn}(): '${param}' must be integers, got ${describe(args[n - 1])}`);
     rest = args[n - 1] as Kw;
     n--;
   }
@@ -249,13 +253,32 @@ export function sizeArgs(args: ArrayLike<unknown>, fn: string, param = 'size', a
   if (n === 1 && Array.isArray(args[0])) list = args[0] as unknown[];
   else list = Array.prototype.slice.call(args, 0, n);
   const size: number[] = [];
+  let count = 1;
   for (const v of list) {
     if (typeof v !== 'number' || !Number.isInteger(v)) {
       throw new TypeError(`${fn}(): '${param}' must be integers, got ${describe(v)}`);
     }
-    if (!Number.isSafeInteger(v)) throw new RangeError(`${fn}(): '${param}' is out of the int64 range, got ${v}`);
     if (v < 0 && !(allowNegOne && v === -1)) throw new RangeError(`${fn}(): '${param}' must be non-negative, got ${v}`);
+    if (v >= 2 ** 63) throw new RangeError(`${fn}(): '${param}' is out of the int64 range, got ${v}`);
+    if (v >= 0) count *= v;
     size.push(v);
   }
+  if (count >= 2 ** 63) throw new RangeError(`${fn}(): '${param}' [${size.join(', ')}] has ${count.toExponential(3)} elements, more than an int64 element count can hold`);
+  for (const v of size) {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`${fn}(): '${param}' ${v} is larger than 2**53 - 1, the largest integer a JS number holds exactly`);
+  }
   return { size, rest };
+}
+
+/**
+ * A detached ArrayBuffer (transferred to a Worker, structuredClone's transfer) reads as empty: a
+ * TypeError instead of an empty tensor. Only an empty buffer can be detached, so others cost nothing.
+ */
+export function checkNotDetached(buffer: ArrayBufferLike, param: string, fn: string): void {
+  if (buffer.byteLength !== 0 || buffer instanceof SharedArrayBuffer) return;
+  try {
+    new Uint8Array(buffer, 0, 0);
+  } catch {
+    throw new TypeError(`${fn}(): '${param}' is a detached ArrayBuffer (it was transferred, e.g. by postMessage or structuredClone with transfer)`);
+  }
 }

@@ -1,6 +1,6 @@
 /** Autograd controls: grad mode, torch.autograd.grad / backward. */
 import { N } from './native';
-import { describe, TorchError } from './errors';
+import { describe, TorchError, checkGradShape } from './errors';
 import { torchAtLeast } from './version';
 import { Tensor, TT, tid } from './tensor';
 import { bind, optBool, checkBool } from './args';
@@ -44,7 +44,13 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], ...a
   // PyTorch 2.x checks this in Python (1.13's C++ check says 'grad requires non-empty inputs.'; 2.x's C++ one is an internal assert)
   if (ins.length === 0 && torchAtLeast(2)) throw new TorchError('`inputs` argument to `grad()` cannot be empty.', 'RuntimeError');
   const gos = gradOutputs === undefined || gradOutputs === null ? null
-    : (Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs]).map((g) => (g === null ? null : tid(g, 'gradOutputs', 'grad')));
+    : (Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs]).map((g, i) => {
+      if (g === null) return null;
+      const h = tid(g, 'gradOutputs', 'grad');
+      const o = Array.isArray(outputs) ? outputs[i] : i === 0 ? outputs : undefined;
+      if (o instanceof Tensor) checkGradShape(o.shape, (g as Tensor).shape, i);
+      return h;
+    });
   const retain = retainGraph === undefined || retainGraph === null ? undefined : optBool(retainGraph, 'retainGraph', 'grad', false);
   const res = N.autogradGrad(outs, ins, gos, retain, optBool(createGraph, 'createGraph', 'grad', false), optBool(allowUnused, 'allowUnused', 'grad', false));
   return res.map((h) => (h === null ? null : TT([h])[0]));
@@ -57,6 +63,10 @@ export function backward(tensors: Tensor | Tensor[], ...args: unknown[]): void {
   const gs = gradTensors === undefined || gradTensors === null ? [] : Array.isArray(gradTensors) ? gradTensors : [gradTensors];
   ts.forEach((t, i) => {
     tid(t, 'tensors', 'backward');
+    const g = gs[i];
+    if (g instanceof Tensor) checkGradShape(t.shape, g.shape, i);
+  });
+  ts.forEach((t, i) => {
     const last = i === ts.length - 1;
     t.backward(gs[i] ?? null, { retainGraph: last ? retainGraph ?? undefined : true, createGraph: !!createGraph, inputs: inputs ?? undefined });
   });

@@ -44,6 +44,8 @@ export function disposedMessage(param: string): string {
 
 /** Builds the error the native layer throws (called from C++ with an ErrKind code; for Disposed, the message is the parameter name). */
 export function makeNativeError(kind: number, message: string, torchKind: string): Error {
+  // libtorch's C++ type names (c10::BFloat16, c10::complex<float>) are the dtypes' names in Python's messages
+  if (message.includes('c10::')) message = message.replace(C10_NAMES, (m: string, name: string) => C10_NAME_MAP[name] ?? m);
   switch (kind) {
     case ErrKind.Type: return new TypeError(message);
     case ErrKind.Range: return new RangeError(message);
@@ -53,6 +55,12 @@ export function makeNativeError(kind: number, message: string, torchKind: string
     default: return new TorchError(message, torchKind);
   }
 }
+
+const C10_NAMES = /c10::(BFloat16|Half|complex<float>|complex<double>|complex<c10::Half>|Float8_e5m2|Float8_e4m3fn|qint8|quint8|qint32)/g;
+const C10_NAME_MAP: Record<string, string> = {
+  BFloat16: 'BFloat16', Half: 'Half', 'complex<float>': 'ComplexFloat', 'complex<double>': 'ComplexDouble', 'complex<c10::Half>': 'ComplexHalf',
+  Float8_e5m2: 'Float8_e5m2', Float8_e4m3fn: 'Float8_e4m3fn', qint8: 'QInt8', quint8: 'QUInt8', qint32: 'QInt32',
+};
 
 /** Describes a JS value for error messages: "string 'abc'", "number 1.5", "array", "Tensor". */
 export function describe(v: unknown): string {
@@ -73,4 +81,10 @@ export function describe(v: unknown): string {
   if (ArrayBuffer.isView(v)) return (v as object).constructor.name;
   const name = (v as object).constructor?.name;
   return name && name !== 'Object' ? name : 'object';
+}
+
+/** Python autograd's check of a given gradient against its output (torch.autograd's _make_grads). */
+export function checkGradShape(output: readonly number[], grad: readonly number[], i: number): void {
+  if (output.length === grad.length && output.every((d, j) => d === grad[j])) return;
+  throw new TorchError(`Mismatch in shape: grad_output[${i}] has a shape of torch.Size([${grad.join(', ')}]) and output[${i}] has a shape of torch.Size([${output.join(', ')}]).`, 'RuntimeError');
 }

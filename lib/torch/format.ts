@@ -61,6 +61,12 @@ export function setPrintOptions(
 ): void {
   if (typeof opts !== 'object' || opts === null) throw new TypeError(`setPrintOptions(): expected an options object, got ${opts === null ? 'null' : typeof opts}`);
   checkOptions('setPrintOptions', opts, PRINT_KEYS, KEYWORD_KEYS);
+  // check everything before changing anything, so that a bad call leaves the options as they were
+  const precision = opts.precision != null ? checkInt('precision', opts.precision, MAX_PRECISION) : undefined;
+  const threshold = opts.threshold != null ? checkCount('threshold', opts.threshold) : undefined;
+  const edgeitems = opts.edgeitems != null ? checkInt('edgeitems', opts.edgeitems, Number.MAX_SAFE_INTEGER) : undefined;
+  const linewidth = opts.linewidth != null ? checkCount('linewidth', opts.linewidth) : undefined;
+  if (opts.sciMode != null && typeof opts.sciMode !== 'boolean') throw new TypeError(`setPrintOptions(): 'sciMode' must be a boolean or null, got ${typeof opts.sciMode} ${String(opts.sciMode)}`);
   const { profile } = opts;
   if (profile !== undefined) {
     if (profile === 'default') {
@@ -82,18 +88,29 @@ export function setPrintOptions(
       throw new RangeError(`setPrintOptions(): unknown profile '${String(profile)}' (expected 'default', 'short' or 'full')`);
     }
   }
-  if (opts.precision != null) PRINT_OPTS.precision = checkInt('precision', opts.precision);
-  if (opts.threshold != null) PRINT_OPTS.threshold = opts.threshold;
-  if (opts.edgeitems != null) PRINT_OPTS.edgeitems = checkInt('edgeitems', opts.edgeitems);
-  if (opts.linewidth != null) PRINT_OPTS.linewidth = opts.linewidth;
+  if (precision !== undefined) PRINT_OPTS.precision = precision;
+  if (threshold !== undefined) PRINT_OPTS.threshold = threshold;
+  if (edgeitems !== undefined) PRINT_OPTS.edgeitems = edgeitems;
+  if (linewidth !== undefined) PRINT_OPTS.linewidth = linewidth;
   PRINT_OPTS.sciMode = opts.sciMode ?? null;
 }
 
+/** The most digits after the point a number is printed with (what Number.prototype.toFixed allows). */
+const MAX_PRECISION = 100;
+
 const PRINT_KEYS = ['precision', 'threshold', 'edgeitems', 'linewidth', 'sciMode', 'profile'];
 
-function checkInt(name: string, v: unknown): number {
+function checkInt(name: string, v: unknown, max: number): number {
   if (typeof v !== 'number') throw new TypeError(`setPrintOptions(): '${name}' must be a non-negative integer, got ${typeof v} ${String(v)}`);
   if (!Number.isInteger(v) || v < 0) throw new RangeError(`setPrintOptions(): '${name}' must be a non-negative integer, got ${v}`);
+  if (v > max) throw new RangeError(`setPrintOptions(): '${name}' must be at most ${max}, got ${v}`);
+  return v;
+}
+
+/** threshold / linewidth: a non-negative integer or Infinity (no limit). */
+function checkCount(name: string, v: unknown): number {
+  if (typeof v !== 'number') throw new TypeError(`setPrintOptions(): '${name}' must be a non-negative integer or Infinity, got ${typeof v} ${String(v)}`);
+  if (!(v === Infinity || (Number.isInteger(v) && v >= 0))) throw new RangeError(`setPrintOptions(): '${name}' must be a non-negative integer or Infinity, got ${v}`);
   return v;
 }
 

@@ -5,7 +5,7 @@ import { describe } from './errors';
 import { DTypeLike, Device, dtypeCode, elementSize, optDtypeCode, optDevice, toDType, isFloatingPoint } from './dtype';
 import { Tensor, T, TT, op, tid, genHandle, tensorFromData, whereImpl, whereCondition, NestedArray, TypedArray, TensorOrScalar, ValuesIndices } from './tensor';
 import type { OpFn } from './ops';
-import { bind, sizeArgs, isKw, checkOptions, KEYWORD_KEYS, checkInt, checkBool } from './args';
+import { bind, sizeArgs, isKw, checkOptions, KEYWORD_KEYS, checkInt, checkBool, checkNotDetached } from './args';
 import type { Handle } from './native-api';
 import type { Generator } from './random';
 
@@ -22,7 +22,7 @@ const CREATION_KEYS = ['dtype', 'device', 'requiresGrad'];
 const RANDOM_KEYS = ['dtype', 'device', 'requiresGrad', 'generator'];
 
 function checkOpts(fn: string, o: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
-  return o === undefined ? {} : checkOptions(fn, o, keys, KEYWORD_KEYS);
+  return o === undefined || o === null ? {} : checkOptions(fn, o, keys, KEYWORD_KEYS);
 }
 
 function finish(t: Tensor, o: Record<string, unknown>, fn: string): Tensor {
@@ -79,9 +79,13 @@ export function frombuffer(buffer: ArrayBuffer | SharedArrayBuffer | ArrayBuffer
   const o = checkOpts('frombuffer', options as unknown as Record<string, unknown>, ['dtype', 'count', 'offset']);
   const dt = toDType(o.dtype, 'dtype');
   let bytes: Uint8Array;
-  if (isAnyArrayBuffer(buffer)) bytes = new Uint8Array(buffer);
-  else if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  else throw new TypeError(`frombuffer(): 'buffer' must be an ArrayBuffer, a SharedArrayBuffer or a typed array, got ${describe(buffer)}`);
+  if (isAnyArrayBuffer(buffer)) {
+    checkNotDetached(buffer, 'buffer', 'frombuffer');
+    bytes = new Uint8Array(buffer);
+  } else if (ArrayBuffer.isView(buffer)) {
+    checkNotDetached(buffer.buffer, 'buffer', 'frombuffer');
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } else throw new TypeError(`frombuffer(): 'buffer' must be an ArrayBuffer, a SharedArrayBuffer or a typed array, got ${describe(buffer)}`);
   const esize = elementSize(dt);
   const offset = o.offset === undefined ? 0 : (o.offset as number);
   if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) throw new RangeError(`frombuffer(): 'offset' must be in [0, ${bytes.length}], got ${describe(o.offset)}`);
@@ -106,7 +110,7 @@ export function asTensor(data: NestedArray<number | boolean | bigint> | TypedArr
 
 function sizedFactory(fn: string, f: OpFn, float = true) {
   return (...args: unknown[]): Tensor => {
-    const { size, rest } = sizeArgs(args, fn);
+    const { size, rest } = sizeArgs(args, fn, 'size', false, true);
     const o = checkOpts(fn, rest, CREATION_KEYS);
     const dt = float ? floatDtype(o) : optDtypeCode(o.dtype);
     return finish(T(f([size, dt, undefined, optDevice(o.device)])), o, fn);
@@ -190,7 +194,7 @@ export function eye(n: number, ...args: unknown[]): Tensor {
 
 function randomFactory(fn: string, f: OpFn) {
   return (...args: unknown[]): Tensor => {
-    const { size, rest } = sizeArgs(args, fn);
+    const { size, rest } = sizeArgs(args, fn, 'size', false, true);
     const o = checkOpts(fn, rest, RANDOM_KEYS);
     return finish(T(f([size, genHandle(o.generator), floatDtype(o), undefined, optDevice(o.device)])), o, fn);
   };
@@ -262,9 +266,11 @@ export function tensordot(a: Tensor, b: Tensor, dims: number | [number[], number
   let da: number[], db: number[];
   if (typeof dims === 'number') {
     const na = a.dim();
+    if (!Number.isInteger(dims) || dims < 0 || dims > Math.min(na, b.dim())) throw new RangeError(`tensordot(): 'dims' must be an integer in [0, ${Math.min(na, b.dim())}], got ${dims}`);
     da = Array.from({ length: dims }, (_, i) => na - dims + i);
     db = Array.from({ length: dims }, (_, i) => i);
-  } else [da, db] = dims;
+  } else if (Array.isArray(dims) && dims.length === 2 && Array.isArray(dims[0]) && Array.isArray(dims[1])) [da, db] = dims;
+  else throw new TypeError(`tensordot(): 'dims' must be an integer or two arrays of dimensions, got ${describe(dims)}`);
   return T(F.tensordot([tid(a, 'a', 'tensordot'), tid(b, 'b', 'tensordot'), da, db]));
 }
 export function meshgrid(tensors: Tensor[], options?: { indexing?: 'ij' | 'xy' }): Tensor[] {
@@ -273,7 +279,10 @@ export function meshgrid(tensors: Tensor[], options?: { indexing?: 'ij' | 'xy' }
 export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor { return T(F.cdist([tid(x1, 'x1', 'cdist'), tid(x2, 'x2', 'cdist'), p])); }
 
 export function isTensor(x: unknown): x is Tensor { return x instanceof Tensor; }
-export function numel(input: Tensor): number { return input.numel(); }
+export function numel(input: Tensor): number {
+  tid(input, 'input', 'numel');
+  return input.numel();
+}
 export function isFloatingPointDtype(d: DTypeLike): boolean { return isFloatingPoint(toDType(d)); }
 
 export function setNumThreads(n: number): void {
@@ -292,9 +301,22 @@ interface MaxMin {
   (input: Tensor, other: Tensor): Tensor;
 }
 type Method<K extends keyof Tensor> = Tensor[K] extends (...a: infer A) => infer R ? (input: Tensor, ...args: A) => R : never;
+/** How many parameters a method declares (Infinity with a rest parameter), read from its source once. */
+function declaredParams(f: (...a: unknown[]) => unknown): number {
+  const src = Function.prototype.toString.call(f);
+  const m = /^[\w$]+\s*\(([^)]*)\)/.exec(src);
+  if (!m) return Infinity;
+  const list = m[1].trim();
+  if (list === '') return 0;
+  if (list.includes('...') || /[=({[]/.test(list)) return list.includes('...') ? Infinity : list.split(',').length;
+  return list.split(',').length;
+}
 function fromMethod<K extends keyof Tensor>(name: K): Method<K> {
+  // more arguments than the method declares (torch.sin(x, 1), torch.mul(x, 2, {...})) is Python's TypeError
+  const max = declaredParams(Tensor.prototype[name] as (...a: unknown[]) => unknown);
   return ((input: Tensor, ...args: unknown[]) => {
     if (!(input instanceof Tensor)) throw new TypeError(`torch.${String(name)}(): 'input' must be a Tensor, got ${describe(input)}`);
+    if (args.length > max) throw new TypeError(`torch.${String(name)}() takes at most ${max + 1} argument${max ? 's' : ''} (${args.length + 1} given)`);
     return (input[name] as (...a: unknown[]) => unknown)(...args);
   }) as Method<K>;
 }

@@ -4,6 +4,8 @@
  * collects its JS object (which on Node 20 happens only when the event loop turns).
  */
 import { AsyncLocalStorage } from 'async_hooks';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { N } from './native';
 
 /** What memory.ts needs of a tensor (kept structural to avoid an import cycle with tensor.ts). */
@@ -18,8 +20,19 @@ export interface Owned {
 export const TENSOR_BRAND = Symbol.for('sigprop.tensor');
 
 const syncStack: Owned[][] = [];
-const als = new AsyncLocalStorage<Owned[]>();
+/** An async scope: its tensors, and whether it has ended (callbacks it started may outlive it). */
+interface AsyncScope {
+  readonly list: Owned[];
+  ended: boolean;
+}
+const als = new AsyncLocalStorage<AsyncScope>();
 let asyncScopes = 0;
+
+/** The async scope of the running code, unless it has ended (a timer it started, firing later). */
+function liveAsyncScope(): Owned[] | undefined {
+  const a = als.getStore();
+  return a !== undefined && !a.ended ? a.list : undefined;
+}
 
 // The GC backstop. A tensor is registered only while no scope owns it, and unregistered when it
 // is disposed, so a finalizer always frees a slot its tensor still owns.
@@ -28,21 +41,85 @@ let asyncScopes = 0;
 // anyway, and a tensor disposed in the meantime (`a.add(b).dispose()`, `using`) never pays for
 // register + unregister. The waiting list is compacted as it grows, so it stays small in a long
 // synchronous loop, and is registered for real past a size bound.
+//
+// FinalizationRegistry callbacks run only when the event loop turns, and V8 collects only when
+// JS allocates, so the backstop has a synchronous half as well: every registered tensor is also
+// watched natively (a weak reference to its JS object), and when the watched bytes grow past a
+// bound the backstop forces a collection and frees, at once, the tensors whose objects it
+// collected (N.sweep). It does this while registering (a long synchronous loop stays bounded:
+// docs/design.md, "Memory") and from an unref'd timer when the loop goes idle with watched bytes
+// grown (an idle process gives its memory back without waiting for the next allocation).
 const registry = new FinalizationRegistry<number>((slot) => N.free(slot));
 let waiting: Owned[] = [];
 let flushScheduled = false;
 const WAITING_LIMIT = 4096;
+/**
+ * Counted by the addon: [0] storage bytes stored since the waiting list was last flushed, [1] bytes
+ * handed to the backstop (watched) since the last forced collection.
+ */
+const STATS = new Float64Array(2);
+N.setStatsBuffer(STATS);
+const WAITING_BYTES = 64 * 2 ** 20;
+/** A forced collection when watched bytes pass max(SWEEP_MIN, 2 x what the last one left). */
+const SWEEP_MIN = 256 * 2 ** 20;
+let sweepAt = SWEEP_MIN;
+/** An idle-time collection when IDLE_GROWTH bytes were handed to the backstop since the last one. */
+const IDLE_GROWTH = 8 * 2 ** 20;
+const IDLE_DELAY_MS = 1000;
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** V8's gc(), made available without --expose-gc (the flag applies to contexts made after it is set). */
+let gcFn: (() => void) | null | undefined;
+function forceGc(): boolean {
+  if (gcFn === undefined) {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      gcFn = vm.runInNewContext('gc') as () => void;
+    } catch {
+      gcFn = null;
+    }
+  }
+  if (!gcFn) return false;
+  gcFn();
+  return true;
+}
+
+/** Forces a collection and frees the tensors of the collected objects now; returns how many. */
+export function collectTensors(): number {
+  if (!forceGc()) return 0;
+  const n = N.sweep();
+  STATS[1] = 0;
+  sweepAt = Math.max(SWEEP_MIN, 2 * N.watchedBytes());
+  return n;
+}
+
+function maybeSweep(): void {
+  if (N.watchedBytes() >= sweepAt) collectTensors();
+  else if (STATS[1] >= IDLE_GROWTH && idleTimer === null) {
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (STATS[1] < IDLE_GROWTH) return;
+      // idle: what was freed goes back to the operating system too (the CPU block cache)
+      if (collectTensors() > 0) N.cpuEmptyCache();
+    }, IDLE_DELAY_MS);
+    idleTimer.unref();
+  }
+}
 
 function registerNow(t: Owned): void {
   registry.register(t, t._id, t);
+  N.watch(t._id, t);
   t._reg = 2;
 }
 
 function flushWaiting(): void {
   flushScheduled = false;
+  STATS[0] = 0;
   const list = waiting;
   waiting = [];
   for (const t of list) if (t._reg === 1 && t._id >= 0) registerNow(t);
+  list.length = 0; // so that a collection now can take them
+  maybeSweep();
 }
 
 function register(t: Owned): void {
@@ -52,6 +129,10 @@ function register(t: Owned): void {
   if (waiting.length >= WAITING_LIMIT) {
     waiting = waiting.filter((w) => w._reg === 1 && w._id >= 0);
     if (waiting.length >= WAITING_LIMIT / 2) flushWaiting();
+  } else if (STATS[0] >= WAITING_BYTES) {
+    // many bytes since the last flush: what is still waiting may hold them (strongly), hand it to the backstop
+    waiting = waiting.filter((w) => w._reg === 1 && w._id >= 0);
+    flushWaiting();
   }
   if (!flushScheduled) {
     flushScheduled = true;
@@ -66,12 +147,12 @@ function unregister(t: Owned): void {
 
 function currentScope(): Owned[] | undefined {
   if (syncStack.length) return syncStack[syncStack.length - 1];
-  return asyncScopes ? als.getStore() : undefined;
+  return asyncScopes ? liveAsyncScope() : undefined;
 }
 
 /** Called for every new tensor: the current scope owns it, or else the GC backstop watches it. */
 export function track(t: Owned): void {
-  const s = syncStack.length ? syncStack[syncStack.length - 1] : asyncScopes ? als.getStore() : undefined;
+  const s = syncStack.length ? syncStack[syncStack.length - 1] : asyncScopes ? liveAsyncScope() : undefined;
   if (s !== undefined) s.push(t);
   else register(t);
 }
@@ -204,17 +285,28 @@ export function tidy<T>(fn: () => T): T {
  */
 export async function scope<T>(fn: () => T | Promise<T>): Promise<T> {
   if (typeof fn !== 'function') throw new TypeError(`torch.scope(fn): 'fn' must be a function`);
-  const s: Owned[] = [];
+  const s: AsyncScope = { list: [], ended: false };
   asyncScopes++;
   try {
     let result: T;
     try {
-      result = await als.run(s, fn);
+      // fn's synchronous part (up to its first await) is innermost too when scope() is called
+      // inside tidy: its tensors are this scope's, not tidy's (tidy would free them when it returns)
+      let pending: T | Promise<T>;
+      syncStack.push(s.list);
+      try {
+        pending = als.run(s, fn);
+      } finally {
+        syncStack.pop();
+      }
+      result = await pending;
     } catch (e) {
-      endScope(s, undefined);
+      s.ended = true;
+      endScope(s.list, undefined);
       throw e;
     }
-    endScope(s, result);
+    s.ended = true;
+    endScope(s.list, result);
     return result;
   } finally {
     asyncScopes--;

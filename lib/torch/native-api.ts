@@ -44,6 +44,12 @@ export interface NativeAddon {
   freeMany(slots: Int32Array, count: number): void;
   liveCount(): number;
   liveBytes(): number;
+  /** The GC backstop's weak reference to a tensor's JS object (memory.ts). */
+  watch(slot: number, tensor: object): void;
+  /** Frees the tensors of watched objects that have been collected; returns how many. */
+  sweep(): number;
+  watchedBytes(): number;
+  setStatsBuffer(buffer: Float64Array): void;
 
   // ---- tensors (tensor.cpp) ----
   fromBuffer(data: ArrayBufferView, shape: number[], srcDtype: number, dtype: number, device: string | null, requiresGrad: boolean): Handle;
@@ -68,7 +74,7 @@ export interface NativeAddon {
   setData(h: Handle, data: Handle): void;
   /** kinds are IndexKind codes; vals the matching values (integers, [start, stop, step], booleans, handles). */
   index(h: Handle, kinds: number[], vals: unknown[]): Handle;
-  indexPut(h: Handle, kinds: number[], vals: unknown[], value: Handle | null, scalar: NativeScalar | null): void;
+  indexPut(h: Handle, kinds: number[], vals: unknown[], value: Handle | null, scalar: NativeScalar | null, accumulate: boolean): void;
   // hot paths: arguments in the buffer of setArgBuffer
   fbin(): Handle;
   fbinS(): Handle;
@@ -169,7 +175,7 @@ export interface NativeAddon {
  */
 export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   setErrorFactory: true, setArgBuffer: true, codes: true, objectKind: true, objectFree: true, liveObjects: true,
-  free: true, freeMany: true, liveCount: true, liveBytes: true,
+  free: true, freeMany: true, liveCount: true, liveBytes: true, watch: true, sweep: true, watchedBytes: true, setStatsBuffer: true,
   fromBuffer: true, toBuffer: true, item: true, shape: true, stride: true, dim: true, numel: true, dtype: true, device: true,
   requiresGrad: true, isLeaf: true, isContiguous: true, storageOffset: true, sameTensor: true, sameStorage: true, gradFn: true,
   to: true, requiresGrad_: true, setData: true, index: true, indexPut: true,

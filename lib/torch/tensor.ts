@@ -9,7 +9,7 @@
  * indexing tensor/indexing.ts, the calls into the addon tensor/calls.ts.
  */
 import { N } from './native';
-import { describe } from './errors';
+import { describe, checkGradShape } from './errors';
 import { Unary as U } from './codes';
 import { DType, DTypeLike, Device, DTYPES, dtypeCode, dtypeFromCode, optDtypeCode, toDevice, toDType, isDTypeName, isFloatingPoint, elementSize } from './dtype';
 import { track, trackUnscoped, disposeOne, TENSOR_BRAND, Owned } from './memory';
@@ -269,7 +269,9 @@ export class Tensor implements Owned {
     if (inputs instanceof Tensor) ins = [tid(inputs, 'inputs', 'backward')];
     else if (Array.isArray(inputs)) ins = inputs.map((x) => tid(x, 'inputs', 'backward'));
     else if (inputs !== undefined && inputs !== null) throw new TypeError(`backward(): 'inputs' must be a Tensor or an array of Tensors, got ${describe(inputs)}`);
-    N.backward(this._id, optTid(gradient, 'gradient', 'backward') ?? null,
+    const g = optTid(gradient, 'gradient', 'backward') ?? null;
+    if (g !== null) checkGradShape(this.shape, (gradient as Tensor).shape, 0);
+    N.backward(this._id, g,
       retainGraph === undefined || retainGraph === null ? undefined : optBool(retainGraph, 'retainGraph', 'backward', false),
       optBool(createGraph, 'createGraph', 'backward', false), ins);
   }
@@ -290,6 +292,7 @@ mixin(Tensor, TensorMath, TensorReductions, TensorShape);
 export interface NewOptions { dtype?: DTypeLike; device?: Device; requiresGrad?: boolean }
 
 function newLike(self: Tensor, f: OpFn, fn: string, size: number[], fill: Scalar | undefined, opts: NewOptions | undefined): Tensor {
+  if (!Array.isArray(size) && typeof size !== 'number') throw new TypeError(`${fn}(): 'size' must be an array of integers, got ${describe(size)}`);
   const o = checkKeys(fn, opts, ['dtype', 'device', 'requiresGrad']) ?? {};
   const s = sizeArgs([size], fn).size;
   const dev = o.device === undefined ? undefined : toDevice(o.device);

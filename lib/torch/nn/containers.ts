@@ -40,7 +40,7 @@ export class Sequential extends OrderedModules {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     if (modules.length === 1 && !(modules[0] instanceof Module) && typeof modules[0] === 'object' && modules[0] !== null) {
-      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>)) this.registerModule(k, checkModule(m, 'Sequential'));
+      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>)) this.registerModule(k, checkModule(m, `Sequential: '${k}'`));
     } else {
       (modules as Module[]).forEach((m, i) => this.registerModule(String(i), checkModule(m, 'Sequential')));
     }

@@ -5,6 +5,7 @@
 import { Tensor, op, T } from '../tensor';
 import type { Handle } from '../native-api';
 import { describe } from '../errors';
+import { checkKeys } from '../args';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { torchAtLeast } from '../version';
@@ -76,17 +77,26 @@ export function zeros_(tensor: Tensor): Tensor {
   checkTensor(tensor, 'zeros_');
   return noGrad(() => tensor.zero_());
 }
+/** A number argument of an init function (a BigInt or a string would mix with floats or be silently coerced). */
+function num(x: unknown, name: string, fn: string): number {
+  if (typeof x !== 'number') throw new TypeError(`${fn}(): '${name}' must be a number, got ${describe(x)}`);
+  return x;
+}
+
 export function xavierUniform_(tensor: Tensor, gain = 1): Tensor {
+  num(gain, 'gain', 'xavierUniform_');
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
   return noGrad(() => tensor.uniform_(-a, a));
 }
 export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
+  num(gain, 'gain', 'xavierNormal_');
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   return noGrad(() => tensor.normal_(0, std));
 }
+const KAIMING_KEYS = ['a', 'mode', 'nonlinearity'];
 export interface KaimingOptions {
   a?: number;
   mode?: 'fan_in' | 'fan_out';
@@ -94,19 +104,23 @@ export interface KaimingOptions {
 }
 /** kaimingUniform_(tensor, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu') or with an options object. */
 export function kaimingUniform_(tensor: Tensor, a: number | KaimingOptions = 0, mode: KaimingOptions['mode'] = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
-  if (typeof a === 'object') ({ a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = a);
+  if (a !== null && typeof a === 'object') ({ a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = checkKeys('kaimingUniform_', a, KAIMING_KEYS));
   checkTensor(tensor, 'kaimingUniform_');
+  const gain = calculateGain(nonlinearity, a);
+  if (typeof mode !== 'string' || !['fan_in', 'fan_out'].includes(mode.toLowerCase())) throw new RangeError(`Mode ${describe(mode)} not supported, please use one of fan_in, fan_out`);
   if (tensor.shape.includes(0)) return tensor;
-  const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(tensor, mode));
+  const std = gain / Math.sqrt(correctFan(tensor, mode));
   const bound = Math.sqrt(3.0) * std;
   return noGrad(() => tensor.uniform_(-bound, bound));
 }
 /** kaimingNormal_(tensor, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu') or with an options object. */
 export function kaimingNormal_(tensor: Tensor, a: number | KaimingOptions = 0, mode: KaimingOptions['mode'] = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
-  if (typeof a === 'object') ({ a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = a);
+  if (a !== null && typeof a === 'object') ({ a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = checkKeys('kaimingNormal_', a, KAIMING_KEYS));
   checkTensor(tensor, 'kaimingNormal_');
+  const gain = calculateGain(nonlinearity, a);
+  if (typeof mode !== 'string' || !['fan_in', 'fan_out'].includes(mode.toLowerCase())) throw new RangeError(`Mode ${describe(mode)} not supported, please use one of fan_in, fan_out`);
   if (tensor.shape.includes(0)) return tensor;
-  const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(tensor, mode));
+  const std = gain / Math.sqrt(correctFan(tensor, mode));
   return noGrad(() => tensor.normal_(0, std));
 }
 /**
@@ -117,6 +131,10 @@ export function kaimingNormal_(tensor: Tensor, a: number | KaimingOptions = 0, m
  */
 export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
   checkTensor(tensor, 'truncNormal_');
+  num(mean, 'mean', 'truncNormal_');
+  num(std, 'std', 'truncNormal_');
+  num(a, 'a', 'truncNormal_');
+  num(b, 'b', 'truncNormal_');
   const normCdf = (x: number) => (1 + erf(x / Math.sqrt(2))) / 2;
   if (torchAtLeast(2, 13)) return noGrad(() => tidy(() => truncNormalRejection(tensor, mean, std, a, b, normCdf)));
   const l = normCdf((a - mean) / std);
@@ -170,6 +188,7 @@ function truncNormalRejection(tensor: Tensor, mean: number, std: number, a: numb
 /** orthogonal_(tensor, gain = 1): as PyTorch 1.13 (QR of a normal matrix, sign-corrected). */
 export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
   checkTensor(tensor, 'orthogonal_');
+  num(gain, 'gain', 'orthogonal_');
   if (tensor.dim() < 2) throw new RangeError('Only tensors with 2 or more dimensions are supported');
   if (tensor.numel() === 0) return tensor;
   const rows = tensor.size(0);

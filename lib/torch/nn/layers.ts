@@ -3,7 +3,7 @@
  * initialisation (same seed -> same weights), forward (through nn.functional) and repr.
  */
 import { Tensor } from '../tensor';
-import { bindArgs, bindStyle, byName, BindStyle, checkBool } from '../args';
+import { bindArgs, bindStyle, byName, BindStyle, checkBool, checkKeys } from '../args';
 import { torchAtLeast } from '../version';
 import { describe } from '../errors';
 import { DTypeLike, Device } from '../dtype';
@@ -48,6 +48,14 @@ function checkPositiveInt(v: unknown, name: string, cls: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TypeError(`${cls}(): '${name}' must be a non-negative integer, got ${describe(v)}`);
   return v;
 }
+/** A size: an integer or an array of integers (normalizedShape, unflattenedSize). */
+function checkSizes(v: unknown, name: string, cls: string, allowNegOne = false): number[] {
+  const arr = typeof v === 'number' ? [v] : v;
+  if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'number' && Number.isInteger(x) && (x >= 0 || (allowNegOne && x === -1)))) {
+    throw new TypeError(`${cls}(): '${name}' must be ${allowNegOne ? 'an integer (-1: inferred)' : 'a non-negative integer'} or an array of them, got ${describe(v)}`);
+  }
+  return [...arr] as number[];
+}
 function emptyParam(size: number[], o?: FactoryOptions): Parameter {
   const t = empty(size, { dtype: o?.dtype, device: o?.device });
   const p = new Parameter(t);
@@ -69,10 +77,13 @@ export class Linear extends Module {
     options = a.options;
     this.inFeatures = checkPositiveInt(inFeatures, 'inFeatures', 'Linear');
     this.outFeatures = checkPositiveInt(outFeatures, 'outFeatures', 'Linear');
-    this.weight = emptyParam([outFeatures, inFeatures], options);
-    if (bias) this.bias = emptyParam([outFeatures], options);
-    else this.registerParameter('bias', null);
-    this.resetParameters();
+    // allocation and initialization: if either throws (out of memory), nothing stays allocated
+    this._initOrDispose(() => {
+      this.weight = emptyParam([outFeatures, inFeatures], options);
+      if (bias) this.bias = emptyParam([outFeatures], options);
+      else this.registerParameter('bias', null);
+      this.resetParameters();
+    });
   }
   resetParameters(): void {
     init.kaimingUniform_(this.weight, Math.sqrt(5));
@@ -156,12 +167,15 @@ abstract class ConvNd extends Module {
       for (let i = n - 1; i >= 0; i--) rp.push(this.padding[i], this.padding[i]);
     }
     this.reversedPaddingRepeatedTwice = rp;
-    this.weight = transposed
-      ? emptyParam([inChannels, outChannels / groups, ...kernel_], options)
-      : emptyParam([outChannels, inChannels / groups, ...kernel_], options);
-    if (bias) this.bias = emptyParam([outChannels], options);
-    else this.registerParameter('bias', null);
-    this.resetParameters();
+    // allocation and initialization: if either throws (out of memory), nothing stays allocated
+    this._initOrDispose(() => {
+      this.weight = transposed
+        ? emptyParam([inChannels, outChannels / groups, ...kernel_], options)
+        : emptyParam([outChannels, inChannels / groups, ...kernel_], options);
+      if (bias) this.bias = emptyParam([outChannels], options);
+      else this.registerParameter('bias', null);
+      this.resetParameters();
+    });
   }
   resetParameters(): void {
     init.kaimingUniform_(this.weight, Math.sqrt(5));
@@ -258,6 +272,32 @@ export class ConvTranspose2d extends ConvNd {
 
 /** Layers' constructors: messages name the class ('Linear got ...'), the options object may follow any positional, and it takes device and dtype too. */
 const LAYER: BindStyle = bindStyle({ call: false, optionsAnywhere: true, extra: ['device', 'dtype'] });
+/** Layers without parameters (activations, pooling, shape): their arguments, positional or in one options object. */
+const PLAIN_LAYER: BindStyle = bindStyle({ call: false, optionsAnywhere: true, extra: [] });
+
+/** Binds a parameterless layer's constructor arguments by name (undefined where not given). */
+function plainArgs(cls: string, a: unknown[], names: readonly string[]): Record<string, unknown> {
+  return byName(names, bindArgs(cls, a, names, 0, names.length, PLAIN_LAYER));
+}
+function boolArg(v: unknown, dflt: boolean, name: string, cls: string): boolean {
+  return v === undefined ? dflt : checkBool(v, name, cls, false);
+}
+function numArg(v: unknown, dflt: number, name: string, cls: string): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number') throw new TypeError(`${cls}(): '${name}' must be a number, got ${describe(v)}`);
+  return v;
+}
+function intOrNull(v: unknown, name: string, cls: string): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${cls}(): '${name}' must be an integer or null, got ${describe(v)}`);
+  return v;
+}
+/** An int or a tuple of positive ints (pooling sizes); null only where allowed. */
+function sizeArg(v: unknown, name: string, cls: string, min: number): IntOrTuple {
+  const ok = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= min;
+  if (ok(v) || (Array.isArray(v) && v.length > 0 && v.every(ok))) return (Array.isArray(v) ? [...v] : v) as IntOrTuple;
+  throw new TypeError(`${cls}(): '${name}' must be an integer >= ${min} or an array of them, got ${describe(v)}`);
+}
 
 /**
  * Trailing constructor arguments, Python-style: positionals, then one options object in any position
@@ -319,25 +359,28 @@ abstract class NormBase extends Module {
     this.momentum = momentum;
     this.affine = affine;
     this.trackRunningStats = trackRunningStats;
-    if (affine) {
-      this.weight = emptyParam([numFeatures], options);
-      if (bias) this.bias = emptyParam([numFeatures], options);
-      else this.registerParameter('bias', null);
-    } else {
-      this.registerParameter('weight', null);
-      this.registerParameter('bias', null);
-    }
-    const fo = { device: options?.device, dtype: options?.dtype };
-    if (trackRunningStats) {
-      this.registerBuffer('running_mean', zeros(numFeatures, fo));
-      this.registerBuffer('running_var', ones(numFeatures, fo));
-      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64', device: options?.device }));
-    } else {
-      this.registerBuffer('running_mean', null);
-      this.registerBuffer('running_var', null);
-      this.registerBuffer('num_batches_tracked', null);
-    }
-    this.resetParameters();
+    // allocation and initialization: if either throws (out of memory), nothing stays allocated
+    this._initOrDispose(() => {
+      if (affine) {
+        this.weight = emptyParam([numFeatures], options);
+        if (bias) this.bias = emptyParam([numFeatures], options);
+        else this.registerParameter('bias', null);
+      } else {
+        this.registerParameter('weight', null);
+        this.registerParameter('bias', null);
+      }
+      const fo = { device: options?.device, dtype: options?.dtype };
+      if (trackRunningStats) {
+        this.registerBuffer('running_mean', zeros(numFeatures, fo));
+        this.registerBuffer('running_var', ones(numFeatures, fo));
+        this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64', device: options?.device }));
+      } else {
+        this.registerBuffer('running_mean', null);
+        this.registerBuffer('running_var', null);
+        this.registerBuffer('num_batches_tracked', null);
+      }
+      this.resetParameters();
+    });
   }
   get runningMean(): Tensor | null { return this.running_mean; }
   get runningVar(): Tensor | null { return this.running_var; }
@@ -466,18 +509,21 @@ export class LayerNorm extends Module {
     elementwiseAffine = checkBool(a.v.elementwiseAffine ?? true, 'elementwiseAffine', 'LayerNorm', false);
     const bias = checkBool(a.v.bias ?? true, 'bias', 'LayerNorm', false);
     const options = a.options;
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.normalizedShape = checkSizes(normalizedShape, 'normalizedShape', 'LayerNorm');
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;
-    if (elementwiseAffine) {
-      this.weight = emptyParam(this.normalizedShape, options);
-      if (bias) this.bias = emptyParam(this.normalizedShape, options);
-      else this.registerParameter('bias', null);
-    } else {
-      this.registerParameter('weight', null);
-      this.registerParameter('bias', null);
-    }
-    this.resetParameters();
+    // allocation and initialization: if either throws (out of memory), nothing stays allocated
+    this._initOrDispose(() => {
+      if (elementwiseAffine) {
+        this.weight = emptyParam(this.normalizedShape, options);
+        if (bias) this.bias = emptyParam(this.normalizedShape, options);
+        else this.registerParameter('bias', null);
+      } else {
+        this.registerParameter('weight', null);
+        this.registerParameter('bias', null);
+      }
+      this.resetParameters();
+    });
   }
   resetParameters(): void {
     if (this.elementwiseAffine) {
@@ -511,23 +557,29 @@ export class GroupNorm extends Module {
     affine = checkBool(a.v.affine ?? true, 'affine', 'GroupNorm', false);
     const bias = checkBool(a.v.bias ?? true, 'bias', 'GroupNorm', false);
     options = a.options;
+    checkPositiveInt(numGroups, 'numGroups', 'GroupNorm');
+    checkPositiveInt(numChannels, 'numChannels', 'GroupNorm');
+    if (numGroups === 0) throw new RangeError("GroupNorm(): 'numGroups' must be positive, got 0");
     if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
     this.numGroups = numGroups;
     this.numChannels = numChannels;
     this.eps = eps;
     this.affine = affine;
-    if (affine) {
-      this.weight = emptyParam([numChannels], options);
-      if (bias) this.bias = emptyParam([numChannels], options);
-      else this.registerParameter('bias', null);
-    } else {
-      this.registerParameter('weight', null);
-      this.registerParameter('bias', null);
-    }
-    if (affine) {
-      init.ones_(this.weight!);
-      if (this.bias !== null) init.zeros_(this.bias);
-    }
+    // allocation and initialization: if either throws (out of memory), nothing stays allocated
+    this._initOrDispose(() => {
+      if (affine) {
+        this.weight = emptyParam([numChannels], options);
+        if (bias) this.bias = emptyParam([numChannels], options);
+        else this.registerParameter('bias', null);
+      } else {
+        this.registerParameter('weight', null);
+        this.registerParameter('bias', null);
+      }
+      if (affine) {
+        init.ones_(this.weight!);
+        if (this.bias !== null) init.zeros_(this.bias);
+      }
+    });
   }
   override forward(input: Tensor): Tensor {
     return F.groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
@@ -542,11 +594,16 @@ export class GroupNorm extends Module {
 abstract class DropoutBase extends Module {
   declare p: number;
   declare inplace: boolean;
-  constructor(p: number, inplace: boolean) {
+  constructor(args: unknown[]) {
     super();
-    if (typeof p !== 'number' || p < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+    const cls = this.constructor.name;
+    const v = plainArgs(cls, args, ['p', 'inplace']);
+    const p = v.p === undefined ? 0.5 : v.p;
+    const inplace = v.inplace === undefined ? false : v.inplace;
+    if (typeof p !== 'number') throw new TypeError(`${cls}(): 'p' must be a number, got ${describe(p)}`);
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
-    this.inplace = inplace;
+    this.inplace = checkBool(inplace, 'inplace', cls, false);
   }
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
@@ -554,12 +611,12 @@ abstract class DropoutBase extends Module {
 }
 /** Dropout(p = 0.5, inplace = false) */
 export class Dropout extends DropoutBase {
-  constructor(p = 0.5, inplace = false) { super(p, inplace); }
+  constructor(...args: [p?: number | { p?: number; inplace?: boolean }, inplace?: boolean | { inplace?: boolean }]) { super(args); }
   override forward(input: Tensor): Tensor { return F.dropout(input, this.p, this.training, this.inplace); }
 }
 /** Dropout2d(p = 0.5, inplace = false) */
 export class Dropout2d extends DropoutBase {
-  constructor(p = 0.5, inplace = false) { super(p, inplace); }
+  constructor(...args: [p?: number | { p?: number; inplace?: boolean }, inplace?: boolean | { inplace?: boolean }]) { super(args); }
   override forward(input: Tensor): Tensor { return F.dropout2d(input, this.p, this.training, this.inplace); }
 }
 
@@ -567,7 +624,10 @@ export class Dropout2d extends DropoutBase {
 /** ReLU(inplace = false) */
 export class ReLU extends Module {
   declare inplace: boolean;
-  constructor(inplace = false) { super(); this.inplace = inplace; }
+  constructor(...args: [inplace?: boolean | { inplace?: boolean }]) {
+    super();
+    this.inplace = boolArg(plainArgs('ReLU', args, ['inplace']).inplace, false, 'inplace', 'ReLU');
+  }
   override forward(input: Tensor): Tensor { return F.relu(input, this.inplace); }
   override extraRepr(): string { return this.inplace ? 'inplace=True' : ''; }
 }
@@ -575,7 +635,12 @@ export class ReLU extends Module {
 export class LeakyReLU extends Module {
   declare negativeSlope: number;
   declare inplace: boolean;
-  constructor(negativeSlope = 1e-2, inplace = false) { super(); this.negativeSlope = negativeSlope; this.inplace = inplace; }
+  constructor(...args: [negativeSlope?: number | { negativeSlope?: number; inplace?: boolean }, inplace?: boolean | { inplace?: boolean }]) {
+    super();
+    const v = plainArgs('LeakyReLU', args, ['negativeSlope', 'inplace']);
+    this.negativeSlope = numArg(v.negativeSlope, 1e-2, 'negativeSlope', 'LeakyReLU');
+    this.inplace = boolArg(v.inplace, false, 'inplace', 'LeakyReLU');
+  }
   override forward(input: Tensor): Tensor { return F.leakyRelu(input, this.negativeSlope, this.inplace); }
   override extraRepr(): string { return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ', inplace=True' : ''}`; }
 }
@@ -583,7 +648,12 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   declare alpha: number;
   declare inplace: boolean;
-  constructor(alpha = 1.0, inplace = false) { super(); this.alpha = alpha; this.inplace = inplace; }
+  constructor(...args: [alpha?: number | { alpha?: number; inplace?: boolean }, inplace?: boolean | { inplace?: boolean }]) {
+    super();
+    const v = plainArgs('ELU', args, ['alpha', 'inplace']);
+    this.alpha = numArg(v.alpha, 1.0, 'alpha', 'ELU');
+    this.inplace = boolArg(v.inplace, false, 'inplace', 'ELU');
+  }
   override forward(input: Tensor): Tensor { return F.elu(input, this.alpha, this.inplace); }
   override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`; }
 }
@@ -592,7 +662,9 @@ export class GELU extends Module {
   declare approximate: 'none' | 'tanh';
   constructor(approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none') {
     super();
-    this.approximate = typeof approximate === 'object' ? approximate.approximate ?? 'none' : approximate;
+    const a = approximate !== null && typeof approximate === 'object' ? checkKeys('GELU', approximate, ['approximate']).approximate ?? 'none' : approximate;
+    if (a !== 'none' && a !== 'tanh') throw new TypeError(`GELU(): 'approximate' must be 'none' or 'tanh', got ${describe(a)}`);
+    this.approximate = a;
   }
   override forward(input: Tensor): Tensor { return F.gelu(input, { approximate: this.approximate }); }
   override extraRepr(): string { return `approximate='${this.approximate}'`; }
@@ -600,27 +672,44 @@ export class GELU extends Module {
 /** SiLU(inplace = false) */
 export class SiLU extends Module {
   declare inplace: boolean;
-  constructor(inplace = false) { super(); this.inplace = inplace; }
+  constructor(...args: [inplace?: boolean | { inplace?: boolean }]) {
+    super();
+    this.inplace = boolArg(plainArgs('SiLU', args, ['inplace']).inplace, false, 'inplace', 'SiLU');
+  }
   override forward(input: Tensor): Tensor { return F.silu(input, this.inplace); }
   override extraRepr(): string { return this.inplace ? 'inplace=True' : ''; }
 }
 export class Tanh extends Module {
+  constructor(...args: []) {
+    super();
+    plainArgs('Tanh', args, []);
+  }
   override forward(input: Tensor): Tensor { return input.tanh(); }
 }
 export class Sigmoid extends Module {
+  constructor(...args: []) {
+    super();
+    plainArgs('Sigmoid', args, []);
+  }
   override forward(input: Tensor): Tensor { return input.sigmoid(); }
 }
 /** Softmax(dim) */
 export class Softmax extends Module {
   declare dim: number | null;
-  constructor(dim: number | null = null) { super(); this.dim = dim; }
+  constructor(...args: [dim?: number | null | { dim?: number | null }]) {
+    super();
+    this.dim = intOrNull(plainArgs('Softmax', args, ['dim']).dim, 'dim', 'Softmax');
+  }
   override forward(input: Tensor): Tensor { return F.softmax(input, this.dim ?? implicitDim(input)); }
   override extraRepr(): string { return `dim=${this.dim ?? 'None'}`; }
 }
 /** LogSoftmax(dim) */
 export class LogSoftmax extends Module {
   declare dim: number | null;
-  constructor(dim: number | null = null) { super(); this.dim = dim; }
+  constructor(...args: [dim?: number | null | { dim?: number | null }]) {
+    super();
+    this.dim = intOrNull(plainArgs('LogSoftmax', args, ['dim']).dim, 'dim', 'LogSoftmax');
+  }
   override forward(input: Tensor): Tensor { return F.logSoftmax(input, this.dim ?? implicitDim(input)); }
   override extraRepr(): string { return `dim=${this.dim ?? 'None'}`; }
 }
@@ -631,6 +720,8 @@ function implicitDim(input: Tensor): number {
 }
 
 // ---- pooling ----
+export interface MaxPoolOptions { kernelSize?: IntOrTuple; stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; returnIndices?: boolean; ceilMode?: boolean }
+export interface AvgPoolOptions { kernelSize?: IntOrTuple; stride?: IntOrTuple | null; padding?: IntOrTuple; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
 /** MaxPool2d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false) */
 export class MaxPool2d extends Module {
   declare kernelSize: IntOrTuple;
@@ -639,14 +730,17 @@ export class MaxPool2d extends Module {
   declare dilation: IntOrTuple;
   declare returnIndices: boolean;
   declare ceilMode: boolean;
-  constructor(kernelSize: IntOrTuple, stride: IntOrTuple | null = null, padding: IntOrTuple = 0, dilation: IntOrTuple = 1, returnIndices = false, ceilMode = false) {
+  constructor(kernelSize: IntOrTuple | MaxPoolOptions, ...args: (IntOrTuple | null | boolean | MaxPoolOptions | undefined)[]) {
     super();
-    this.kernelSize = kernelSize;
-    this.stride = stride ?? kernelSize;
-    this.padding = padding;
-    this.dilation = dilation;
-    this.returnIndices = returnIndices;
-    this.ceilMode = ceilMode;
+    const c = 'MaxPool2d';
+    const v = plainArgs(c, [kernelSize, ...args], ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']);
+    if (v.kernelSize === undefined) throw new TypeError(`${c}(): missing required argument 'kernelSize'`);
+    this.kernelSize = sizeArg(v.kernelSize, 'kernelSize', c, 1);
+    this.stride = v.stride === undefined || v.stride === null ? this.kernelSize : sizeArg(v.stride, 'stride', c, 1);
+    this.padding = v.padding === undefined ? 0 : sizeArg(v.padding, 'padding', c, 0);
+    this.dilation = v.dilation === undefined ? 1 : sizeArg(v.dilation, 'dilation', c, 1);
+    this.returnIndices = boolArg(v.returnIndices, false, 'returnIndices', c);
+    this.ceilMode = boolArg(v.ceilMode, false, 'ceilMode', c);
   }
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return F.maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
@@ -663,14 +757,17 @@ export class AvgPool2d extends Module {
   declare ceilMode: boolean;
   declare countIncludePad: boolean;
   declare divisorOverride: number | null;
-  constructor(kernelSize: IntOrTuple, stride: IntOrTuple | null = null, padding: IntOrTuple = 0, ceilMode = false, countIncludePad = true, divisorOverride: number | null = null) {
+  constructor(kernelSize: IntOrTuple | AvgPoolOptions, ...args: (IntOrTuple | null | boolean | number | AvgPoolOptions | undefined)[]) {
     super();
-    this.kernelSize = kernelSize;
-    this.stride = stride ?? kernelSize;
-    this.padding = padding;
-    this.ceilMode = ceilMode;
-    this.countIncludePad = countIncludePad;
-    this.divisorOverride = divisorOverride;
+    const c = 'AvgPool2d';
+    const v = plainArgs(c, [kernelSize, ...args], ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+    if (v.kernelSize === undefined) throw new TypeError(`${c}(): missing required argument 'kernelSize'`);
+    this.kernelSize = sizeArg(v.kernelSize, 'kernelSize', c, 1);
+    this.stride = v.stride === undefined || v.stride === null ? this.kernelSize : sizeArg(v.stride, 'stride', c, 1);
+    this.padding = v.padding === undefined ? 0 : sizeArg(v.padding, 'padding', c, 0);
+    this.ceilMode = boolArg(v.ceilMode, false, 'ceilMode', c);
+    this.countIncludePad = boolArg(v.countIncludePad, true, 'countIncludePad', c);
+    this.divisorOverride = intOrNull(v.divisorOverride, 'divisorOverride', c);
   }
   override forward(input: Tensor): Tensor {
     return F.avgPool2d(input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
@@ -682,7 +779,15 @@ export class AvgPool2d extends Module {
 /** AdaptiveAvgPool2d(outputSize) */
 export class AdaptiveAvgPool2d extends Module {
   declare outputSize: IntOrTuple | (number | null)[];
-  constructor(outputSize: IntOrTuple | (number | null)[]) { super(); this.outputSize = outputSize; }
+  constructor(...args: [outputSize: IntOrTuple | (number | null)[] | { outputSize: IntOrTuple | (number | null)[] }]) {
+    super();
+    const o = plainArgs('AdaptiveAvgPool2d', args, ['outputSize']).outputSize;
+    const ok = (x: unknown): boolean => x === null || (typeof x === 'number' && Number.isInteger(x) && x >= 0);
+    if (!((typeof o === 'number' && ok(o)) || (Array.isArray(o) && o.length > 0 && o.every(ok)))) {
+      throw new TypeError(`AdaptiveAvgPool2d(): 'outputSize' must be a non-negative integer or an array of them (null: the input's size), got ${describe(o)}`);
+    }
+    this.outputSize = (Array.isArray(o) ? [...o] : o) as IntOrTuple | (number | null)[];
+  }
   override forward(input: Tensor): Tensor { return F.adaptiveAvgPool2d(input, this.outputSize); }
   override extraRepr(): string {
     const o = this.outputSize;
@@ -695,7 +800,17 @@ export class AdaptiveAvgPool2d extends Module {
 export class Flatten extends Module {
   declare startDim: number;
   declare endDim: number;
-  constructor(startDim = 1, endDim = -1) { super(); this.startDim = startDim; this.endDim = endDim; }
+  constructor(...args: [startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }]) {
+    super();
+    const v = plainArgs('Flatten', args, ['startDim', 'endDim']);
+    const dim = (x: unknown, d: number, name: string): number => {
+      if (x === undefined) return d;
+      if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`Flatten(): '${name}' must be an integer, got ${describe(x)}`);
+      return x;
+    };
+    this.startDim = dim(v.startDim, 1, 'startDim');
+    this.endDim = dim(v.endDim, -1, 'endDim');
+  }
   override forward(input: Tensor): Tensor { return input.flatten(this.startDim, this.endDim); }
   override extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
 }
@@ -703,7 +818,12 @@ export class Flatten extends Module {
 export class Unflatten extends Module {
   declare dim: number;
   declare unflattenedSize: number[];
-  constructor(dim: number, unflattenedSize: number[]) { super(); this.dim = dim; this.unflattenedSize = [...unflattenedSize]; }
+  constructor(dim: number, unflattenedSize: number[]) {
+    super();
+    if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new TypeError(`Unflatten(): 'dim' must be an integer, got ${describe(dim)}`);
+    this.dim = dim;
+    this.unflattenedSize = checkSizes(unflattenedSize, 'unflattenedSize', 'Unflatten', true);
+  }
   override forward(input: Tensor): Tensor { return input.unflatten(this.dim, this.unflattenedSize); }
   override extraRepr(): string { return `dim=${this.dim}, unflattened_size=${pyTuple(this.unflattenedSize)}`; }
 }
@@ -752,8 +872,10 @@ export class Embedding extends Module {
     if (options.weight !== undefined) {
       this.weight = new Parameter(options.weight);
     } else {
-      this.weight = emptyParam([numEmbeddings, embeddingDim], options);
-      this.resetParameters();
+      this._initOrDispose(() => {
+        this.weight = emptyParam([numEmbeddings, embeddingDim], options);
+        this.resetParameters();
+      });
     }
   }
   resetParameters(): void {

@@ -293,6 +293,18 @@ export class Module {
   dispose(): void {
     for (const m of this.modules()) m.disposeOwned();
   }
+  /**
+   * For constructors: runs the initialization of what the constructor allocated (resetParameters);
+   * if it throws, frees this module's tensors first, so that a failed `new` leaves nothing behind.
+   */
+  protected _initOrDispose(init: () => void): void {
+    try {
+      init();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
   /** Frees this module's own parameters and buffers; subclasses that own more (an optimizer) extend it. */
   protected disposeOwned(): void {
     for (const [, p] of this._ownParameters()) disposeOne(p);

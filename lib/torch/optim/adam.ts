@@ -130,10 +130,17 @@ export class Adam extends Optimizer {
     stepAdamGroup(group, (p) => this._stateOf(p), (ps) => this._useForeach(group, ps), PT2 ? group.decoupledWeightDecay === true : false);
   }
 
+  protected override _requiredStateTensors(): readonly string[] {
+    return ADAM_STATE;
+  }
+
   protected override _afterLoad(): void {
     stepsToTensors(this.state);
   }
 }
+
+/** What Adam's and AdamW's step reads from a parameter's state (amsgrad's max_exp_avg_sq is made when missing). */
+export const ADAM_STATE = ['exp_avg', 'exp_avg_sq'] as const;
 
 /**
  * _single_tensor_adam (and 1.13's _single_tensor_adamw: `decoupled`), one native call for the whole

@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor';
 import { checkNumber, checkBool } from '../args';
 import { Optimizer, ParamGroup, ResolvedParamGroup, PT2, bindOptions, checkBetas, checkForeach, checkUnsupported } from './optimizer';
-import { checkAdamArgs, stepAdamGroup, stepsToTensors } from './adam';
+import { ADAM_STATE, checkAdamArgs, stepAdamGroup, stepsToTensors } from './adam';
 
 export interface AdamWOptions {
   lr?: number;
@@ -56,6 +56,10 @@ export class AdamW extends Optimizer {
   protected _stepGroup(group: ResolvedParamGroup): void {
     // 1.13: always decoupled; 2.14: the group's decoupled_weight_decay (True unless a group sets it)
     stepAdamGroup(group, (p) => this._stateOf(p), (ps) => this._useForeach(group, ps), PT2 ? group.decoupledWeightDecay === true : true);
+  }
+
+  protected override _requiredStateTensors(): readonly string[] {
+    return ADAM_STATE;
   }
 
   protected override _afterLoad(): void {

@@ -330,9 +330,10 @@ export class LinearLR extends LRScheduler {
     const o = bindOptions('LinearLR', args, ['startFactor', 'endFactor', 'totalIters', ...TAIL], []);
     const startFactor = checkNumber(o.startFactor ?? 1.0 / 3, 'startFactor', 'LinearLR');
     const endFactor = checkNumber(o.endFactor ?? 1.0, 'endFactor', 'LinearLR');
-    if (PT2 && (startFactor > 1.0 || startFactor <= 0)) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
-    if (!PT2 && (startFactor > 1.0 || startFactor < 0)) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be between 0 and 1.');
-    if (endFactor > 1.0 || endFactor < 0) throw new RangeError('LinearLR(): Ending multiplicative factor expected to be between 0 and 1.');
+    if (PT2 && !(startFactor <= 1.0 && startFactor > 0)) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    // 1.13 accepts 0, and its first step then divides by zero (an infinite or NaN learning rate): rejected here as in 2.x
+    if (!PT2 && !(startFactor <= 1.0 && startFactor > 0)) throw new RangeError('LinearLR(): Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    if (!(endFactor <= 1.0 && endFactor >= 0)) throw new RangeError('LinearLR(): Ending multiplicative factor expected to be between 0 and 1.');
     this.startFactor = startFactor;
     this.endFactor = endFactor;
     this.totalIters = checkInt(o.totalIters ?? 5, 'totalIters', 'LinearLR');
@@ -390,9 +391,20 @@ export class OneCycleLR extends LRScheduler {
   useBeta1 = false;
   _schedulePhases: Phase[];
   constructor(optimizer: Optimizer, maxLr: number | number[], totalSteps?: number | null | OneCycleLROptions, options?: OneCycleLROptions);
-  constructor(optimizer: Optimizer, maxLr: number | number[], ...args: unknown[]) {
+  constructor(optimizer: Optimizer, options: OneCycleLROptions & { maxLr: number | number[] });
+  constructor(optimizer: Optimizer, maxLrOrOptions: unknown, ...rest: unknown[]) {
     super(optimizer);
     const fn = 'OneCycleLR';
+    // Python's OneCycleLR(opt, max_lr=0.1, total_steps=100): maxLr may come in the options object too
+    let maxLr = maxLrOrOptions as number | number[];
+    let args = rest;
+    if (isKw(maxLrOrOptions)) {
+      const { maxLr: m, ...others } = maxLrOrOptions as Record<string, unknown>;
+      if (m === undefined) throw new TypeError(`${fn}(): missing required argument 'maxLr'`);
+      if (rest.length) throw new TypeError(`${fn}(): positional arguments after the options object`);
+      maxLr = m as number | number[];
+      args = [others];
+    }
     const o = bindOptions(fn, args, ['totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', ...TAIL], []);
     const totalSteps = o.totalSteps ?? null;
     const epochs = o.epochs ?? null;

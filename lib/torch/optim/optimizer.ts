@@ -62,6 +62,9 @@ export interface OptimizerStateDict {
 export const required: unique symbol = Symbol('required');
 
 // ---- helpers shared by the optimizers ------------------------------------------------------------
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
 
 /** 'weightDecay' -> 'weight_decay' (state-dict keys are Python's). */
 export function toSnake(k: string): string {
@@ -413,11 +416,35 @@ export abstract class Optimizer {
       g.params = groups[i].params;
       return g as ResolvedParamGroup;
     });
+    // every state the optimizer will read must be there (else its step fails deep inside, or worse)
+    for (let i = 0; i < groups.length; i++) {
+      const need = this._requiredStateTensors(newGroups[i]);
+      if (need.length === 0) continue;
+      savedGroups[i].params.forEach((id: unknown, j: number) => {
+        const p = groups[i].params[j];
+        const st = newState.get(p);
+        if (st === undefined || Object.keys(st).length === 0) return;
+        for (const key of need) {
+          const v = st[key];
+          if (!(v instanceof Tensor) || v.isDisposed || !sameShape(v.shape, p.shape)) {
+            const got = v instanceof Tensor && !v.isDisposed ? `shape [${v.shape.join(', ')}]` : describe(v);
+            disposeState(newState);
+            throw new TypeError(`${name}.loadStateDict(): state['${String(id)}'].${key} must be a tensor of the parameter's shape [${p.shape.join(', ')}], got ${got}`);
+          }
+        }
+      });
+    }
     const old = this.state;
     this.state = newState;
     this.paramGroups = newGroups;
     this._afterLoad();
     disposeState(old);
+  }
+
+  /** The tensors (of each parameter's shape) a parameter's non-empty state must hold for step() in this group. */
+  protected _requiredStateTensors(group: ResolvedParamGroup): readonly string[] {
+    void group;
+    return [];
   }
 
   /** Fixes up a loaded state (PyTorch's __setstate__). */

@@ -94,6 +94,10 @@ export class RMSprop extends Optimizer {
     else singleTensorRmsprop(l, a);
   }
 
+  protected override _requiredStateTensors(): readonly string[] {
+    return ['square_avg'];
+  }
+
   protected override _afterLoad(): void {
     // 2.14's __setstate__: a step that is a number becomes torch.tensor(float(step))
     if (PT2) stepsToTensors(this.state);

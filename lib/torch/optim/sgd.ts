@@ -40,9 +40,9 @@ export class SGD extends Optimizer {
     const maximize = checkBool(o.maximize ?? false, 'maximize', 'SGD');
     const foreach = checkForeach('SGD', o.foreach);
     const differentiable = checkUnsupported('SGD', 'differentiable', o.differentiable);
-    if (lr !== required && lr < 0) throw new RangeError(`SGD(): Invalid learning rate: ${lr}`);
-    if (momentum < 0) throw new RangeError(`SGD(): Invalid momentum value: ${momentum}`);
-    if (weightDecay < 0) throw new RangeError(`SGD(): Invalid weight_decay value: ${weightDecay}`);
+    if (lr !== required && !((lr as number) >= 0)) throw new RangeError(`SGD(): Invalid learning rate: ${lr}`);
+    if (!(momentum >= 0)) throw new RangeError(`SGD(): Invalid momentum value: ${momentum}`);
+    if (!(weightDecay >= 0)) throw new RangeError(`SGD(): Invalid weight_decay value: ${weightDecay}`);
     if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('SGD(): Nesterov momentum requires a momentum and zero dampening');
     const defaults: Record<string, unknown> = { lr, momentum, dampening, weightDecay, nesterov, maximize, foreach, differentiable };
     if (PT2) defaults.fused = checkUnsupported('SGD', 'fused', o.fused, null);
@@ -62,17 +62,22 @@ export class SGD extends Optimizer {
       bufs.push(s && s.momentum_buffer instanceof Tensor ? s.momentum_buffer : null);
     }
     const opts = { weightDecay: group.weightDecay as number, momentum: group.momentum as number, lr: group.lr, dampening: group.dampening as number, nesterov: group.nesterov as boolean, maximize: group.maximize as boolean };
-    if (this._useForeach(group, params)) multiTensorSgd(params, grads, bufs, opts);
-    else singleTensorSgd(params, grads, bufs, opts);
-    // 1.13 stores momentum_buffer (None without momentum) for every parameter with a gradient;
-    // 2.14 only `if group["momentum"] != 0`
-    if (PT2 && opts.momentum === 0) return;
-    params.forEach((p, i) => {
-      const s = this._stateOf(p);
-      const old = s.momentum_buffer;
-      if (old instanceof Tensor && old !== bufs[i]) old.dispose();
-      s.momentum_buffer = bufs[i];
-    });
+    try {
+      if (this._useForeach(group, params)) multiTensorSgd(params, grads, bufs, opts);
+      else singleTensorSgd(params, grads, bufs, opts);
+    } finally {
+      // (also when the step throws: the buffers it made belong to the state, not to nobody)
+      // 1.13 stores momentum_buffer (None without momentum) for every parameter with a gradient;
+      // 2.14 only `if group["momentum"] != 0`
+      if (!(PT2 && opts.momentum === 0)) {
+        params.forEach((p, i) => {
+          const s = this._stateOf(p);
+          const old = s.momentum_buffer;
+          if (old instanceof Tensor && old !== bufs[i]) old.dispose();
+          s.momentum_buffer = bufs[i];
+        });
+      }
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /** Tensors from JS data: nested arrays, typed arrays and scalars, with PyTorch's checked integer conversion. */
 import { N } from '../native';
 import { describe } from '../errors';
+import { checkNotDetached } from '../args';
 import { DType, DTypeLike, Device, dtypeCode, toDType } from '../dtype';
 import type { Tensor, TypedArray } from '../tensor';
 import { T } from './calls';
@@ -49,6 +50,7 @@ export function tensorFromData(data: unknown, dtype: DTypeLike | undefined, devi
     else if (data instanceof Int8Array) src = 'int8';
     else if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) src = 'uint8';
     else throw new TypeError(`${fn}(): unsupported typed array ${describe(data)} (use Float32Array, Float64Array, Int32Array, BigInt64Array, Int16Array, Int8Array or Uint8Array)`);
+    checkNotDetached(data.buffer, 'data', fn);
     const len = (data as unknown as { length: number }).length;
     return T(N.fromBuffer(data, [len], dtypeCode(src), dtypeCode(dst ?? src), device ?? null, requiresGrad));
   }

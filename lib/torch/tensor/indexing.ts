@@ -7,7 +7,11 @@ import { tensorFromData } from './data';
 
 /** A Python slice `start:stop:step` for Tensor.index / indexPut_. */
 export class Slice {
-  constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {}
+  constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {
+    for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
+      if (v !== null && !(typeof v === 'number' && Number.isInteger(v))) throw new TypeError(`slice(): '${name}' must be an integer or null, got ${describe(v)}`);
+    }
+  }
   toString(): string {
     return `${this.start ?? ''}:${this.stop ?? ''}${this.step !== null ? ':' + this.step : ''}`;
   }
@@ -36,9 +40,26 @@ function parseSliceString(s: string): [number | null, number | null, number | nu
   return [num(parts[0]), num(parts[1]), parts.length === 3 ? num(parts[2]) : null];
 }
 
+/** The elements of a (nested) index array: all integers or all booleans, else a TypeError naming the first bad one. */
+function checkIndexArray(a: unknown[]): boolean {
+  let isBool: boolean | null = null;
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) { for (const y of x) walk(y); return; }
+    const b = typeof x === 'boolean';
+    if (!b && !(typeof x === 'number' && Number.isInteger(x))) {
+      throw new TypeError(`index: an index array's elements must be integers or booleans, got ${describe(x)} (tensors used as indices must be long, int, byte or bool)`);
+    }
+    if (isBool === null) isBool = b;
+    else if (isBool !== b) throw new TypeError('index: an index array mixes booleans and integers');
+  };
+  walk(a);
+  return isBool === true;
+}
+
 export function encodeIndex(items: IndexItem[], temps: Tensor[]): [number[], unknown[]] {
   const kinds: number[] = [];
   const vals: unknown[] = [];
+  let ellipses = 0;
   for (const it of items) {
     if (typeof it === 'number') {
       if (!Number.isInteger(it)) throw new TypeError(`index: ${it} is not an integer`);
@@ -48,6 +69,7 @@ export function encodeIndex(items: IndexItem[], temps: Tensor[]): [number[], unk
     } else if (it === undefined) {
       throw new TypeError('index: undefined is not an index item (use null or torch.newaxis for a new axis)');
     } else if (it === '...') {
+      if (++ellipses > 1) throw new RangeError("index: an index can only have a single ellipsis ('...')");
       kinds.push(IK.ellipsis); vals.push(0);
     } else if (typeof it === 'string') {
       kinds.push(IK.slice); vals.push(parseSliceString(it));
@@ -58,7 +80,7 @@ export function encodeIndex(items: IndexItem[], temps: Tensor[]): [number[], unk
     } else if (it instanceof Tensor) {
       kinds.push(IK.tensor); vals.push(it._id);
     } else if (Array.isArray(it)) {
-      const isBool = it.length > 0 && typeof it[0] === 'boolean';
+      const isBool = checkIndexArray(it);
       const t = tensorFromData(it as NestedArray<number | boolean>, isBool ? 'bool' : 'int64', undefined, false, 'index');
       temps.push(t);
       kinds.push(IK.tensor); vals.push(t._id);

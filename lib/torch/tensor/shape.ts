@@ -124,21 +124,29 @@ export class TensorShape {
       for (const t of temps) t.dispose();
     }
   }
-  /** Python's `t[items] = value` (in place): `t.indexPut_([':', '1:3'], 0)`. Returns this. */
-  indexPut_<S extends Tensor>(this: S, items: IndexItem[] | IndexItem, value: TensorOrScalar): S {
+  /**
+   * Python's `t[items] = value` (in place): `t.indexPut_([':', '1:3'], 0)`. Returns this.
+   * `{ accumulate: true }` is PyTorch's `index_put_(indices, values, accumulate=True)`: values at
+   * repeated indices add up; then every item must be an index tensor (or array), or ':'.
+   */
+  indexPut_<S extends Tensor>(this: S, items: IndexItem[] | IndexItem, value: TensorOrScalar, opts?: { accumulate?: boolean }): S {
     // items is the index tuple: indexPut_([0, 2], v) is t[0, 2] = v; t[[0, 2]] = v is indexPut_([[0, 2]], v)
     const list = Array.isArray(items) ? (items as IndexItem[]) : [items];
+    const accumulate = opts === undefined ? false : checkKeys('indexPut_', opts, ACCUMULATE).accumulate ?? false;
+    if (typeof accumulate !== 'boolean') throw new TypeError(`indexPut_(): 'accumulate' must be a boolean, got ${typeof accumulate} ${String(accumulate)}`);
     const temps: Tensor[] = [];
     try {
       const [k, v] = encodeIndex(list, temps);
-      if (value instanceof Tensor) N.indexPut(this._id, k, v, value._id, null);
-      else N.indexPut(this._id, k, v, null, checkScalar(value, 'value', 'indexPut_'));
+      if (value instanceof Tensor) N.indexPut(this._id, k, v, value._id, null, accumulate);
+      else N.indexPut(this._id, k, v, null, checkScalar(value, 'value', 'indexPut_'), accumulate);
     } finally {
       for (const t of temps) t.dispose();
     }
     return this;
   }
 }
+
+const ACCUMULATE = ['accumulate'];
 
 /**
  * A mask argument's handle; it must be bool. (libtorch 1.13 reads other dtypes' raw bytes as

@@ -153,6 +153,29 @@ function storeBarrier(store: Store, key: string, rank: number, worldSize: number
   }
 }
 
+/**
+ * Ranks told different world sizes would otherwise wait out the timeout connecting to peers that do
+ * not exist: rank 0 leaves its world size in the store, and the others compare theirs (a Python
+ * rank 0 leaves none; then the check is skipped after a second).
+ */
+function checkWorldSize(store: Store, rank: number, worldSize: number, timeout: number, fn: string): void {
+  const key = 'sigprop_world_size';
+  if (rank === 0) {
+    store.set(key, String(worldSize));
+    return;
+  }
+  const until = Date.now() + Math.min(1000, timeout);
+  for (;;) {
+    if (store.check([key])) {
+      const theirs = Number(store.get(key));
+      if (theirs !== worldSize) throw new DistError(`${fn}(): world size mismatch: this rank (${rank}) was given world size ${worldSize}, rank 0 was given ${theirs}`);
+      return;
+    }
+    if (Date.now() > until) return;
+    sleepMs(5);
+  }
+}
+
 function newPg(fn: string, backend: Backend, store: Store, rank: number, size: number, timeout: number): number {
   try {
     const h = N.pgNew(backend, store._handle, rank, size, timeout);
@@ -208,12 +231,15 @@ export function initProcessGroup(opts: InitOptions = {}): void {
     if (!(port >= 1 && port <= 65535)) throw new RangeError(`${fn}(): port must be in 1..65535, got ${port}`);
     if (worldSize < 1) throw new RangeError(`${fn}(): world size must be >= 1, got ${worldSize}`);
     if (rank < 0 || rank >= worldSize) throw new RangeError(`${fn}(): rank ${rank} is outside 0..${worldSize - 1} (world size ${worldSize})`);
-    root = new TCPStore(host, port, { isMaster: rank === 0, worldSize, timeout, multiTenant: true });
+    // The server does not wait for the workers here (the barrier below does, after checking the world
+    // size); a client's waitForWorkers counts it in, which a Python server waits for.
+    root = new TCPStore(host, port, { isMaster: rank === 0, worldSize, timeout, waitForWorkers: rank !== 0, multiTenant: true });
   }
   if (worldSize < 1) throw new RangeError(`${fn}(): world size must be >= 1, got ${worldSize}`);
   if (rank < 0 || rank >= worldSize) throw new RangeError(`${fn}(): rank ${rank} is outside 0..${worldSize - 1} (world size ${worldSize})`);
   root.setTimeout(timeout);
   const store = new PrefixStore('default_pg', root);
+  checkWorldSize(store, rank, worldSize, timeout, fn);
   // the first group is named "0" (PyTorch's _group_count), its barrier key counts 1
   const pgStore = new PrefixStore('0', store);
   const h = newPg(fn, backend, pgStore, rank, worldSize, timeout);

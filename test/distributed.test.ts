@@ -7,21 +7,11 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
 import * as torch from '../lib/torch';
+import { freePort } from './helpers/ports';
 
 const dist = torch.distributed;
 const WORKER = path.join(__dirname, 'fixtures', 'dist-worker.js');
 const PY_RANK = path.join(__dirname, 'fixtures', 'dist_rank.py');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface RankResult {
   code: number | null;

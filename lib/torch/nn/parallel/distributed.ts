@@ -39,10 +39,10 @@ const DDP_KEYS = ['processGroup', 'bucketCapMb', 'broadcastBuffers', 'findUnused
 /**
  * PyTorch's compute_bucket_assignment_by_size over the parameters in reverse order (the order their
  * gradients become ready in backward): a bucket per dtype and device, closed when it reaches its
- * size limit (the first bucket 1 MiB, then bucketCap).
+ * size limit (the first bucket 1 MiB or bucketCap if smaller, then bucketCap).
  */
 export function bucketAssignment(params: Tensor[], bucketCap: number): number[][] {
-  const limits = [FIRST_BUCKET_BYTES, bucketCap];
+  const limits = [Math.min(FIRST_BUCKET_BYTES, bucketCap), bucketCap];
   const open = new Map<string, { idx: number[]; bytes: number; limit: number }>();
   const done: number[][] = [];
   for (let i = params.length - 1; i >= 0; i--) {

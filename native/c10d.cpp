@@ -46,6 +46,9 @@ struct StoreObject final : NativeObject {
 
 struct GroupObject final : NativeObject {
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
+#ifdef SP_C10D_BACKENDS
+  c10::intrusive_ptr<c10d::Backend> impl;  // the group's one backend
+#endif
   std::string backend;
   GroupObject(c10::intrusive_ptr<c10d::ProcessGroup> p, std::string b) : pg(std::move(p)), backend(std::move(b)) {}
   int kind() const override { return code::ObjectKind_processGroup; }
@@ -184,6 +187,9 @@ Napi::Value jsPgNew(const Napi::CallbackInfo& info) {
   if (size < 1 || rank < 0 || rank >= size)
     rangeError("rank " + std::to_string(rank) + " is outside the group of size " + std::to_string(size));
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
+#ifdef SP_C10D_BACKENDS
+  c10::intrusive_ptr<c10d::Backend> impl;
+#endif
   if (backend == "gloo") {
 #ifdef SIGPROP_GLOO
     auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -208,6 +214,7 @@ Napi::Value jsPgNew(const Napi::CallbackInfo& info) {
     pg = c10::make_intrusive<c10d::ProcessGroup>(store, rank, size);
     pg->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::GLOO, gloo);
     pg->setDefaultBackend(c10d::ProcessGroup::BackendType::GLOO);
+    impl = gloo;
 #else
     pg = gloo;
 #endif
@@ -225,6 +232,7 @@ Napi::Value jsPgNew(const Napi::CallbackInfo& info) {
     pg = c10::make_intrusive<c10d::ProcessGroup>(store, rank, size);
     pg->setBackend(c10::DeviceType::CUDA, c10d::ProcessGroup::BackendType::NCCL, nccl);
     pg->setDefaultBackend(c10d::ProcessGroup::BackendType::NCCL);
+    impl = nccl;
 #else
     torchError(
         "backend 'nccl' is not in this build: it needs a CUDA libtorch that has NCCL (pip's CUDA PyTorch), and a GPU; "
@@ -233,11 +241,19 @@ Napi::Value jsPgNew(const Napi::CallbackInfo& info) {
   } else {
     rangeError("backend must be 'gloo' or 'nccl', got '" + backend + "'");
   }
-  return Napi::Number::New(info.Env(), cur().addObject(std::make_unique<GroupObject>(pg, backend)));
+  auto obj = std::make_unique<GroupObject>(pg, backend);
+#ifdef SP_C10D_BACKENDS
+  obj->impl = impl;
+#endif
+  return Napi::Number::New(info.Env(), cur().addObject(std::move(obj)));
 }
 
 Napi::Value jsPgSetSequenceNumber(const Napi::CallbackInfo& info) {
+#ifdef SP_C10D_BACKENDS
+  groupArg(info[0]).impl->setSequenceNumberForGroup();
+#else
   groupArg(info[0]).pg->setSequenceNumberForGroup();
+#endif
   return info.Env().Undefined();
 }
 
@@ -447,7 +463,7 @@ struct ReducerState {
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
   double divFactor = 1;
   std::vector<at::Tensor> params;
-  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
+  std::vector<decltype(torch::autograd::impl::grad_accumulator(std::declval<at::Tensor>()))> accumulators;
   std::vector<std::pair<size_t, size_t>> where;  // parameter -> (bucket, position in it)
   std::vector<RBucket> buckets;
   std::vector<char> ready;

@@ -92,3 +92,20 @@ test('usage errors exit 2; a missing command exits 127', () => {
   expect(r.status).toBe(127);
   expect(r.stderr).toMatch(/could not start rank 0 \(sigprop-no-such-command-xyz\)/);
 });
+
+test('sigprop-run --nproc-per-node 2 sigprop-examples ex4 --sigprop --distributed: trains, the ranks test the same model, rank 0 saves', async () => {
+  const saveDir = require('fs').mkdtempSync(path.join(require('os').tmpdir(), 'sigprop-dist-'));
+  const EX = path.join(__dirname, '..', 'bin', 'sigprop-examples.js');
+  const r = await launch(['--standalone', '--nproc-per-node', '2', EX, 'ex4', '--sigprop', '--dataset', 'FashionMNIST', '--model', 'mlp', '--num-hidden', '32',
+    '--signal-ch', '2', '--batch-size', '32', '--test-steps', '2', '--epochs', '1', '--steps', '3', '--json', '--progress', 'none', '--distributed', '--save-dir', saveDir]);
+  expect(r.code).toBe(0);
+  const events = r.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const tests = events.filter((e) => e.event === 'test');
+  expect(tests.length).toBe(2);
+  expect(tests[1].loss).toBe(tests[0].loss);
+  expect(tests[1].monitors).toEqual(tests[0].monitors);
+  const trains = events.filter((e) => e.event === 'train');
+  expect(trains.map((e) => e.count)).toEqual([96, 96]); // each rank: 3 steps of 32 of its own share
+  expect(events.filter((e) => e.event === 'checkpoint').length).toBe(1);
+  require('fs').rmSync(saveDir, { recursive: true, force: true });
+}, 180000);

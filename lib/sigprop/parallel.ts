@@ -111,10 +111,22 @@ export interface DataParallelManagerOptions extends DataParallelOptions {
   broadcast?: boolean;
 }
 
-function broadcastModule(module: Module, pg: ProcessGroup): void {
+/**
+ * Broadcasts a module's parameters and buffers (every one, those that learning propagators hide from
+ * parameters() too) from the group's first rank; with buffersOnly, the buffers (BatchNorm's running
+ * statistics, which each rank updates from its own data) only.
+ */
+export function broadcastStates(module: Module, options: DataParallelOptions & { buffersOnly?: boolean } = {}): void {
+  checkOptions('broadcastStates', options, ['group', 'buffersOnly']);
+  const pg = groupArg(options.group, 'broadcastStates');
+  if (pg) broadcastModule(module, pg, options.buffersOnly === true);
+}
+
+function broadcastModule(module: Module, pg: ProcessGroup, buffersOnly = false): void {
   if (pg.size === 1) return;
   torch.noGrad(() => {
-    for (const t of [...module.parameters(), ...module.buffers()]) {
+    const states = buffersOnly ? module.namedBuffers() : [...module.namedParameters(), ...module.namedBuffers()];
+    for (const [, t] of states) {
       const d = t.detach();
       torch.distributed.broadcast(d, pg.ranks[0], { group: pg });
       d.dispose();

@@ -89,8 +89,10 @@ export class DistributedDataParallel extends Module {
     this.#params = module.parameters().filter((p) => p.requiresGrad);
     if (this.#params.length === 0) throw new DistError(`${fn}(): the module has no parameter that requires a gradient`);
     verifyParams(pg, this.#params, fn);
-    // _sync_module_states: rank 0's parameters and buffers everywhere
-    syncStates(pg, [...module.parameters(), ...module.buffers()], fn);
+    // _sync_module_states: rank 0's parameters and buffers everywhere (named_parameters: also those a
+    // module's parameters() leaves out, like sigprop's locally learning layers; their gradients are
+    // not the reducer's: they average in their own optimizer steps, see sigprop.parallel)
+    syncStates(pg, [...module.namedParameters().map(([, p]) => p), ...module.buffers()], fn);
     const buckets = bucketAssignment(this.#params, cap);
     try {
       this.#reducer = N.reducerNew(pg._handle, this.#params.map((p) => p._id), buckets, pg.size);

@@ -1,12 +1,32 @@
 /**
  * torch.distributed's process groups: initProcessGroup (env:// and tcp:// rendezvous over a
- * TCPStore, as PyTorch 1.13's, so Node and Python ranks can join one group), newGroup,
- * destroyProcessGroup, getRank / getWorldSize.
+ * TCPStore, with the store keys of the loaded libtorch's PyTorch, 1.13's or 2.x's, so Node and
+ * Python ranks can join one group), newGroup, destroyProcessGroup, getRank / getWorldSize.
  */
 import { N } from '../native';
 import { checkOptions, checkInt } from '../args';
 import { DistError, DistStoreError, messageOf, explain } from './errors';
 import { Store, TCPStore, PrefixStore } from './store';
+import { torchAtLeast } from '../version';
+
+/**
+ * PyTorch 2.x's layout of a group's keys: the backend's under "<group name>/<device>/" of the
+ * default_pg store (1.13: "<group name>" directly), no store barrier after creating a group unless
+ * TORCH_DIST_INIT_BARRIER=1, and no sequence-number exchange.
+ */
+const PT2 = torchAtLeast(2);
+
+/** The store a group's backend uses (PyTorch's prefix_store / backend_prefix_store). */
+function backendStore(store: Store, name: string, backend: Backend): PrefixStore {
+  if (!PT2) return new PrefixStore(name, store);
+  return new PrefixStore(backend === 'nccl' ? 'cuda/' : 'cpu/', new PrefixStore(`${name}/`, store));
+}
+
+/** The store-based barrier after creating a group: always on 1.13, on 2.x only with TORCH_DIST_INIT_BARRIER=1. */
+function initBarrier(store: Store, name: string, count: number, rank: number, worldSize: number, timeout: number, fn: string): void {
+  if (!PT2) storeBarrier(store, `store_based_barrier_key:${count}`, rank, worldSize, timeout, fn);
+  else if (Number(process.env.TORCH_DIST_INIT_BARRIER ?? '0') === 1) storeBarrier(store, `store_based_barrier_key:${name}`, rank, worldSize, timeout, fn);
+}
 
 export type Backend = 'gloo' | 'nccl';
 
@@ -240,13 +260,13 @@ export function initProcessGroup(opts: InitOptions = {}): void {
   root.setTimeout(timeout);
   const store = new PrefixStore('default_pg', root);
   checkWorldSize(store, rank, worldSize, timeout, fn);
-  // the first group is named "0" (PyTorch's _group_count), its barrier key counts 1
-  const pgStore = new PrefixStore('0', store);
+  // the first group is named "0" (PyTorch's _group_count), its 1.13 barrier key counts 1
+  const pgStore = backendStore(store, '0', backend);
   const h = newPg(fn, backend, pgStore, rank, worldSize, timeout);
   const pg = new ProcessGroup(h, rank, worldSize, backend, Array.from({ length: worldSize }, (_, i) => i), timeout, pgStore);
   try {
-    storeBarrier(store, 'store_based_barrier_key:1', rank, worldSize, timeout, fn);
-    N.pgSetSequenceNumber(h);
+    initBarrier(store, '0', 1, rank, worldSize, timeout, fn);
+    if (!PT2) N.pgSetSequenceNumber(h);
   } catch (e) {
     pg._free();
     throw e instanceof DistError || e instanceof TypeError ? e : new DistError(`${fn}(): ${messageOf(e)}`, e);
@@ -288,15 +308,15 @@ export function newGroup(ranks?: number[], opts: NewGroupOptions = {}): Group {
   const me = w.pg.rank;
   let result: Group = NON_GROUP_MEMBER;
   if (members.includes(me)) {
-    const pgStore = new PrefixStore(name, w.store);
+    const pgStore = backendStore(w.store, name, backend);
     const groupRank = members.indexOf(me);
     const h = newPg(fn, backend, pgStore, groupRank, members.length, timeout);
     const pg = new ProcessGroup(h, groupRank, members.length, backend, members, timeout, pgStore);
     w.groups.push(pg);
     result = pg;
   }
-  storeBarrier(w.store, `store_based_barrier_key:${w.groupCount}`, me, w.pg.size, timeout, fn);
-  if (result instanceof ProcessGroup) N.pgSetSequenceNumber(result._handle);
+  initBarrier(w.store, name, w.groupCount, me, w.pg.size, timeout, fn);
+  if (result instanceof ProcessGroup && !PT2) N.pgSetSequenceNumber(result._handle);
   return result;
 }
 

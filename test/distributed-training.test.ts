@@ -106,3 +106,18 @@ describe('DistributedSampler', () => {
     torch.manualSeed(0);
   });
 });
+
+describe.each([['ddpKilled', 'DDP'], ['dpKilled', 'dataParallelOptimizer']])('%s: a rank killed mid-training', (scenario, what) => {
+  test(`the other rank's step fails (${what}), without a crash or a hang`, async () => {
+    const port = await freePort();
+    const env = (r: number) => ({ ...process.env, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), RANK: String(r), WORLD_SIZE: '2', TEST_TIMEOUT: '30000' });
+    const victim = spawn(process.execPath, [TRAIN, scenario], { env: env(1), stdio: ['ignore', 'pipe', 'pipe'] });
+    victim.stdout.on('data', (d) => { if (String(d).includes('READY')) victim.kill('SIGKILL'); });
+    const survivor = runNode([scenario], env(0) as Record<string, string>);
+    const r = result<{ error: { name: string; message: string } | null; ms: number; steps: number }>(await survivor);
+    expect(r.error).not.toBeNull();
+    expect(r.error!.message).toMatch(/Connection (reset|closed) by peer|peer process has exited/);
+    expect(r.steps).toBeGreaterThanOrEqual(20);
+    expect(r.ms).toBeLessThan(30000);
+  }, 90000);
+});

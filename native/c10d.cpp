@@ -459,6 +459,24 @@ struct RBucket {
   c10::intrusive_ptr<c10d::Work> work;
 };
 
+// The pending exception as a DistBackendError naming what the reducer was doing (it reaches JS from backward()).
+[[noreturn]] void reducerFailed(const char* what) {
+  std::string msg;
+  try {
+    throw;
+  } catch (const JsError& e) {
+    msg = e.msg;
+  } catch (const c10::Error& e) {
+    msg = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    msg = e.what();
+  } catch (...) {
+    msg = "unknown exception";
+  }
+  throw JsError(code::ErrKind_Torch, std::string("DistributedDataParallel: ") + what + " failed: " + msg,
+                "DistBackendError");
+}
+
 struct ReducerState {
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
   double divFactor = 1;
@@ -505,9 +523,13 @@ struct ReducerState {
       ReducerState* s;
       ~Reset() { s->reset(); }
     } resetAfter{this};
-    // parameters that got no gradient in this backward take part with zeros, so that no rank waits forever
-    while (next < buckets.size()) launch(buckets[next++]);
-    for (RBucket& b : buckets) b.work->wait();
+    try {
+      // parameters that got no gradient in this backward take part with zeros, so that no rank waits forever
+      while (next < buckets.size()) launch(buckets[next++]);
+      for (RBucket& b : buckets) b.work->wait();
+    } catch (...) {
+      reducerFailed("all-reducing the gradients");
+    }
     for (RBucket& b : buckets) {
       for (size_t k = 0; k < b.params.size(); ++k) {
         at::Tensor& p = params[b.params[k]];
@@ -530,7 +552,11 @@ struct ReducerState {
       });
     }
     buckets[where[i].first].pending--;
-    launchReady();
+    try {
+      launchReady();
+    } catch (...) {
+      reducerFailed("starting a bucket's all-reduce");
+    }
   }
   std::weak_ptr<ReducerState> selfRef;
 };
@@ -613,8 +639,7 @@ ReducerState& reducerArg(const Napi::Value& v) {
 Napi::Value jsReducerPrepare(const Napi::CallbackInfo& info) {
   ReducerState& s = reducerArg(info[0]);
   std::lock_guard<std::mutex> lock(s.mu);
-  if (s.queued) torchError("DistributedDataParallel: the previous backward has not finished its reduction");
-  s.reset();
+  s.reset();  // (after a backward that failed, its buckets are dropped)
   s.expect = toBool(info[1], "expect");
   return info.Env().Undefined();
 }

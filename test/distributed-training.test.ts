@@ -114,9 +114,16 @@ describe.each([['ddpKilled', 'DDP'], ['dpKilled', 'dataParallelOptimizer']])('%s
     const victim = spawn(process.execPath, [TRAIN, scenario], { env: env(1), stdio: ['ignore', 'pipe', 'pipe'] });
     victim.stdout.on('data', (d) => { if (String(d).includes('READY')) victim.kill('SIGKILL'); });
     const survivor = runNode([scenario], env(0) as Record<string, string>);
-    const r = result<{ error: { name: string; message: string } | null; ms: number; steps: number }>(await survivor);
+    const r = result<{ error: { name: string; torchKind: string; message: string } | null; ms: number; steps: number }>(await survivor);
     expect(r.error).not.toBeNull();
     expect(r.error!.message).toMatch(/Connection (reset|closed) by peer|peer process has exited/);
+    if (what === 'DDP') {
+      // from inside backward(): the reducer's error
+      expect([r.error!.name, r.error!.torchKind]).toEqual(['TorchError', 'DistBackendError']);
+      expect(r.error!.message).toMatch(/^DistributedDataParallel: (all-reducing the gradients|starting a bucket's all-reduce) failed: /);
+    } else {
+      expect(r.error!.name).toBe('DistBackendError');
+    }
     expect(r.steps).toBeGreaterThanOrEqual(20);
     expect(r.ms).toBeLessThan(30000);
   }, 90000);

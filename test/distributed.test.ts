@@ -274,15 +274,17 @@ describe('interop: a Node rank and a Python torch.distributed rank in one Gloo g
   // (SIGPROP_TEST_PYTHON's torch has the loaded libtorch's version: global-setup.js)
   const maybe = py && pyOk ? test : test.skip;
 
-  maybe.each([['Python', 'Node'], ['Node', 'Python']])('rank 0 %s, rank 1 %s: allReduce, broadcast, barrier', async (r0, r1) => {
+  maybe.each([[['Python', 'Node']], [['Node', 'Python']], [['Node', 'Python', 'Python', 'Node']]])('ranks %j: allReduce, broadcast, barrier', async (who) => {
     const port = await freePort();
-    const start = (who: string, r: number): ChildProcess => (who === 'Python'
-      ? spawn(py as string, [PY_RANK], { env: env(r, 2, port), stdio: ['ignore', 'pipe', 'pipe'] })
-      : node('interop', env(r, 2, port)));
-    const rs = await Promise.all([collect(start(r0, 0)), collect(start(r1, 1))]);
+    const n = who.length;
+    const start = (kind: string, r: number): ChildProcess => (kind === 'Python'
+      ? spawn(py as string, [PY_RANK], { env: env(r, n, port), stdio: ['ignore', 'pipe', 'pipe'] })
+      : node('interop', env(r, n, port)));
+    const rs = await Promise.all(who.map((kind, r) => collect(start(kind, r))));
     ok(rs);
+    const total = (n * (n + 1)) / 2;
     for (const x of rs) {
-      expect(x.results.sum).toEqual([3, 30]);
+      expect(x.results.sum).toEqual([total, 10 * total]);
       expect(x.results.broadcast).toEqual([7, 8, 9]);
     }
   }, 120000);

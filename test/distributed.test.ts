@@ -265,6 +265,15 @@ describe('setup errors in this process', () => {
       dist.destroyProcessGroup();
     }
     expect(dist.isInitialized()).toBe(false);
+    // the store server is gone with the group: the same port serves a new one; so after a failed init
+    dist.initProcessGroup({ initMethod: `tcp://127.0.0.1:${port}`, rank: 0, worldSize: 1, timeout: 10000 });
+    dist.destroyProcessGroup();
+    const t0 = Date.now();
+    expect(() => dist.initProcessGroup({ initMethod: `tcp://127.0.0.1:${port}`, rank: 0, worldSize: 2, timeout: 1500 })).toThrow(/could not create the gloo process group \(rank 0 of 2\)|timed out/);
+    expect(Date.now() - t0).toBeLessThan(1500 + 5000);
+    expect(dist.isInitialized()).toBe(false);
+    dist.initProcessGroup({ initMethod: `tcp://127.0.0.1:${port}`, rank: 0, worldSize: 1, timeout: 10000 });
+    dist.destroyProcessGroup();
   });
 });
 

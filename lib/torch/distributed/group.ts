@@ -59,12 +59,13 @@ export class ProcessGroup {
     this._store = store;
     registry.register(this, handle, this);
   }
-  /** @internal */
-  _free(): void {
+  /** @internal frees the native group and its own prefix stores (up to `upTo`, the default_pg store) */
+  _free(upTo?: Store): void {
     if (this._handle < 0) return;
     registry.unregister(this);
     N.objectFree(this._handle);
     this._handle = -1;
+    for (let s: Store | undefined = this._store; s instanceof PrefixStore && s !== upTo; s = s._inner) s.close();
   }
   /** The group rank of a global rank (throws when it is not a member). */
   groupRank(globalRank: number): number {
@@ -257,19 +258,27 @@ export function initProcessGroup(opts: InitOptions = {}): void {
   }
   if (worldSize < 1) throw new RangeError(`${fn}(): world size must be >= 1, got ${worldSize}`);
   if (rank < 0 || rank >= worldSize) throw new RangeError(`${fn}(): rank ${rank} is outside 0..${worldSize - 1} (world size ${worldSize})`);
-  root.setTimeout(timeout);
-  const store = new PrefixStore('default_pg', root);
-  checkWorldSize(store, rank, worldSize, timeout, fn);
-  // the first group is named "0" (PyTorch's _group_count), its 1.13 barrier key counts 1
-  const pgStore = backendStore(store, '0', backend);
-  const h = newPg(fn, backend, pgStore, rank, worldSize, timeout);
-  const pg = new ProcessGroup(h, rank, worldSize, backend, Array.from({ length: worldSize }, (_, i) => i), timeout, pgStore);
+  const ownRoot = opts.store === undefined;
+  let store: PrefixStore | null = null;
+  let pg: ProcessGroup | null = null;
+  let pgStore: PrefixStore | null = null;
   try {
+    root.setTimeout(timeout);
+    store = new PrefixStore('default_pg', root);
+    checkWorldSize(store, rank, worldSize, timeout, fn);
+    // the first group is named "0" (PyTorch's _group_count), its 1.13 barrier key counts 1
+    pgStore = backendStore(store, '0', backend);
+    const h = newPg(fn, backend, pgStore, rank, worldSize, timeout);
+    pg = new ProcessGroup(h, rank, worldSize, backend, Array.from({ length: worldSize }, (_, i) => i), timeout, pgStore);
     initBarrier(store, '0', 1, rank, worldSize, timeout, fn);
     if (!PT2) N.pgSetSequenceNumber(h);
   } catch (e) {
-    pg._free();
-    throw e instanceof DistError || e instanceof TypeError ? e : new DistError(`${fn}(): ${messageOf(e)}`, e);
+    // nothing stays behind: a rank 0 that failed stops serving the store at once
+    if (pg) pg._free(store ?? undefined);
+    for (let p: Store | undefined = pgStore ?? undefined; p instanceof PrefixStore && p !== store; p = p._inner) p.close();
+    store?.close();
+    if (ownRoot) root.close();
+    throw e instanceof DistError || e instanceof TypeError || e instanceof RangeError ? e : new DistError(`${fn}(): ${messageOf(e)}`, e);
   }
   world = { pg, store, root, groups: [pg], groupCount: 1, initMethod };
 }
@@ -325,7 +334,7 @@ export function destroyProcessGroup(group?: Group): void {
   const w = world;
   if (!w) throw new DistError('destroyProcessGroup(): the default process group has not been initialized');
   if (group === undefined || group === w.pg) {
-    for (const g of w.groups) g._free();
+    for (const g of w.groups) g._free(w.store);
     world = null;
     w.store.close();
     w.root.close();
@@ -333,7 +342,7 @@ export function destroyProcessGroup(group?: Group): void {
   }
   if (group === NON_GROUP_MEMBER) return;
   if (!(group instanceof ProcessGroup)) throw new TypeError('destroyProcessGroup(): \'group\' must be a ProcessGroup');
-  group._free();
+  group._free(w.store);
   w.groups = w.groups.filter((g) => g !== group);
 }
 

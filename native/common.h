@@ -89,6 +89,7 @@ void initAllocator(Napi::Env env, Napi::Object exports);
 void initOptim(Napi::Env env, Napi::Object exports);
 void initShare(Napi::Env env, Napi::Object exports);
 void initIo(Napi::Env env, Napi::Object exports);
+void initC10d(Napi::Env env, Napi::Object exports);
 
 }  // namespace sp
 

@@ -267,6 +267,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     sp::initOptim(env, exports);
     sp::initShare(env, exports);
     sp::initIo(env, exports);
+    sp::initC10d(env, exports);
   } catch (...) {
     sp::rethrowAsJs(env);
   }

@@ -39,6 +39,16 @@ export interface DataLoaderOptions<S = unknown, B = unknown> {
   prefetch?: boolean;
   /** Assembles a batch from samples, for datasets without getBatch (default: defaultCollate). */
   collateFn?: (samples: S[]) => B;
+  /**
+   * The indices of each epoch, in order (a DistributedSampler, or any iterable of indices with a
+   * length), instead of 0..n-1 or shuffle's permutation. Not with shuffle.
+   */
+  sampler?: Sampler;
+}
+
+/** What DataLoader's `sampler` option takes (torch.utils.data.Sampler): an epoch's indices. */
+export interface Sampler extends Iterable<number> {
+  readonly length: number;
 }
 
 /** A number or a run of numbers: integers make int64, anything else float32. */
@@ -105,13 +115,14 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   readonly generator: Generator | undefined;
   readonly prefetch: boolean;
   readonly collateFn: (samples: S[]) => B;
+  readonly sampler: Sampler | undefined;
 
   constructor(dataset: Dataset<S> | BatchDataset<S, B>, options?: DataLoaderOptions<S, B>) {
     const fn = 'DataLoader';
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || typeof dataset.length !== 'number' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw new TypeError(`${fn}: 'dataset' must be a dataset (an integer length and get(i)), got ${describe(dataset)}`);
     }
-    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn']);
+    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn', 'sampler']);
     const bs = checkInt(o.batchSize ?? 1, 'batchSize', fn, false);
     if (bs < 1) throw new RangeError(`${fn}: 'batchSize' must be positive, got ${bs}`);
     const bool = (k: string, d: boolean): boolean => {
@@ -120,6 +131,14 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
     };
     if (o.generator !== undefined && !(o.generator instanceof torch.Generator)) throw new TypeError(`${fn}: 'generator' must be a torch.Generator, got ${describe(o.generator)}`);
     if (o.collateFn !== undefined && typeof o.collateFn !== 'function') throw new TypeError(`${fn}: 'collateFn' must be a function, got ${describe(o.collateFn)}`);
+    const sampler = o.sampler as Sampler | undefined;
+    if (sampler !== undefined) {
+      if (typeof sampler !== 'object' || sampler === null || typeof (sampler as Partial<Sampler>)[Symbol.iterator] !== 'function' || !Number.isInteger(sampler.length)) {
+        throw new TypeError(`${fn}: 'sampler' must be iterable over indices and have an integer length, got ${describe(sampler)}`);
+      }
+      if (o.shuffle) throw new TypeError(`${fn}: 'sampler' option is mutually exclusive with shuffle`);
+    }
+    this.sampler = sampler;
     this.dataset = dataset;
     this.batchSize = bs;
     this.shuffle = bool('shuffle', false);
@@ -131,7 +150,7 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
 
   /** Number of batches per epoch. */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -219,9 +238,17 @@ class Epoch<S, B> {
 
   constructor(loader: DataLoader<S, B>) {
     this.loader = loader;
-    this.n = loader.dataset.length;
-    this.numBatches = loader.length;
-    this.perm = loader.shuffle && this.numBatches > 0 ? torch.keep(torch.randperm(this.n, { generator: loader.generator })) : null;
+    if (loader.sampler) {
+      const ds = loader.dataset.length;
+      this.order = Int32Array.from(loader.sampler, (i) => {
+        if (!Number.isInteger(i) || i < 0 || i >= ds) throw new RangeError(`DataLoader: the sampler gave index ${i}, outside the dataset (0..${ds - 1})`);
+        return i;
+      });
+    }
+    this.n = this.order ? this.order.length : loader.dataset.length;
+    this.numBatches = loader.dropLast ? Math.floor(this.n / loader.batchSize) : Math.ceil(this.n / loader.batchSize);
+    this.perm = loader.shuffle && this.numBatches > 0 ? torch.keep(torch.randperm(this.n, { generator: loader.generator }))
+      : this.order && this.numBatches > 0 ? torch.keep(torch.tensor(Float64Array.from(this.order), { dtype: 'int64' })) : null;
   }
 
   get done(): boolean {

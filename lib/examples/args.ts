@@ -56,6 +56,7 @@ export interface ExampleArgs {
   testSteps: number;
   signalCh: number;
   progress: string;
+  distributed: boolean;
 }
 
 type Kind = 'str' | 'int' | 'float' | 'bool' | 'ints';
@@ -118,6 +119,7 @@ export const FLAGS: readonly FlagSpec[] = [
   f('steps', 'int', 0, 'stop each training epoch after N steps; 0: the whole epoch', { extension: true }),
   f('test-steps', 'int', 0, 'test on the first N test batches only; 0: the whole test set', { extension: true }),
   f('signal-ch', 'int', 128, 'channels of the sigprop signal and of the network input (ex2/ex4 hard-code 128)', { extension: true }),
+  f('distributed', 'bool', false, 'data parallel over torch.distributed (start the ranks with sigprop-run; only rank 0 saves)', { extension: true }),
   f('progress', 'str', 'auto', 'progress display on stderr: auto (a bar on a terminal, else periodic lines), bar, lines, none', { extension: true, choices: ['auto', 'bar', 'lines', 'none'] }),
 ];
 

@@ -13,6 +13,7 @@ import * as nn from '../torch/nn';
 import * as optim from '../torch/optim';
 import * as sigprop from '../sigprop';
 import { buildDataset, DataLoader, DatasetName, ExampleDataset } from '../data';
+import { joinGroup, trainSampler, makeDataParallel, syncBuffers, leaveGroup, type DistRun } from './distributed';
 import { ExampleArgs, ExampleName, fromPythonArgs, shellJoin, toPythonArgs, validateArgs } from './args';
 import { buildModel, buildOptimizer, buildSigprop, countAllParameters, countParameters, ModelWrapper } from './models';
 import { LayerMetrics, Output, PhaseInfo } from './progress';
@@ -111,7 +112,7 @@ function resolveDevice(a: ExampleArgs): string {
 }
 
 /** Flags that --resume does not restore from the checkpoint: they describe the machine and the output, not the run. */
-export const NOT_RESUMED: readonly (keyof ExampleArgs)[] = ['device', 'noCuda', 'threads', 'json', 'progress'];
+export const NOT_RESUMED: readonly (keyof ExampleArgs)[] = ['device', 'noCuda', 'threads', 'json', 'progress', 'distributed'];
 
 /** The checkpoint's content as loaded (torch.load of a file written by saveCheckpoint). */
 interface LoadedCheckpoint {
@@ -186,6 +187,8 @@ interface Run {
   startEpoch: number;
   /** set by the Ctrl-C handler: stop after the current step */
   stop: { requested: boolean };
+  /** with --distributed: this rank and its share of the training set */
+  dist: DistRun | null;
 }
 
 /**
@@ -211,6 +214,7 @@ export async function runExample(req: RunRequest): Promise<number> {
     res.built?.globalOptimizer?.dispose();
     res.train?.dispose();
     res.test?.dispose();
+    if (req.args.distributed) leaveGroup();
   }
 }
 
@@ -270,12 +274,20 @@ function prepare(req: RunRequest, a: ExampleArgs, device: string, dataGen: torch
     out.note(`note: the last ${what} batch would have ${rest} sample(s), fewer than the 6 that ex4's loss (v15, top-6) needs: it is left out`);
     return true;
   };
-  const trainLoader = new DataLoader(train, { batchSize: a.batchSize, shuffle: true, generator: dataGen, dropLast: dropLast(train.length, 'training') });
+  let dist: DistRun | null = null;
+  if (a.distributed) {
+    const g = joinGroup(device);
+    dist = { ...g, sampler: trainSampler(train, a.seed) };
+  }
+  const trainLoader = dist
+    ? new DataLoader(train, { batchSize: a.batchSize, sampler: dist.sampler, dropLast: dropLast(dist.sampler.length, 'training') })
+    : new DataLoader(train, { batchSize: a.batchSize, shuffle: true, generator: dataGen, dropLast: dropLast(train.length, 'training') });
   const testLoader = new DataLoader(test, { batchSize: a.batchSize, shuffle: false, dropLast: dropLast(test.length, 'test') });
 
   const b = buildAll(example, a, info);
   res.built = b;
   if (device !== 'cpu') b.wrapper.to(device);
+  if (dist) makeDataParallel(b);
   const optimizers: optim.Optimizer[] = [...(b.globalOptimizer ? [b.globalOptimizer] : []), ...b.localOptimizers.map(([, o]) => o)];
   const schedulers = optimizers.map((o) => new optim.lrScheduler.MultiStepLR(o, a.lrDecayMilestones, { gamma: a.lrDecayFact }));
 
@@ -299,7 +311,7 @@ function prepare(req: RunRequest, a: ExampleArgs, device: string, dataGen: torch
     resumedFrom: a.resume || null, startEpoch,
   });
 
-  const run: Run = { example, a, out, device, b, trainLoader, testLoader, stepsPerEpoch, testSteps, schedulers, dataGen, history, startEpoch, stop: { requested: false } };
+  const run: Run = { example, a, out, device, b, trainLoader, testLoader, stepsPerEpoch, testSteps, schedulers, dataGen, history, startEpoch, stop: { requested: false }, dist };
   res.removeInterrupt = onCtrlC(req, run);
   return run;
 }
@@ -353,7 +365,8 @@ class Saver {
 
   constructor(private readonly run: Run, argv: string[]) {
     const { a, example } = run;
-    const saveDir = a.saveDir !== '' ? path.join(a.saveDir, a.dataset, a.model) : null;
+    // (with --distributed only rank 0 saves: every rank holds the same weights)
+    const saveDir = a.saveDir !== '' && (run.dist === null || run.dist.rank === 0) ? path.join(a.saveDir, a.dataset, a.model) : null;
     if (saveDir !== null) fs.mkdirSync(saveDir, { recursive: true });
     this.ckptPath = saveDir !== null ? path.join(saveDir, CHECKPOINT_FILE) : null;
     this.curvesPath = saveDir !== null ? path.join(saveDir, CURVES_FILE) : null;
@@ -418,6 +431,7 @@ async function runEpochs(run: Run, saver: Saver): Promise<{ epochsRun: number; i
     trainSeconds.push(tr.seconds);
     let te: TestResult | null = null;
     if (time % a.evalFreq === 0) {
+      if (run.dist) syncBuffers(b);
       te = await testEpoch(run, epoch);
       if (te.interrupted) {
         interruptedAt = { epoch, step: te.steps, phase: 'test' };
@@ -455,6 +469,7 @@ async function runEpochs(run: Run, saver: Saver): Promise<{ epochsRun: number; i
 /** One training epoch (Runner.train_epoch, RunnerSigprop.train_epoch). */
 async function trainEpoch(run: Run, epoch: number): Promise<TrainResult> {
   const { a, b, out, device, trainLoader, stepsPerEpoch } = run;
+  run.dist?.sampler.setEpoch(epoch);
   b.monitorMain?.reset();
   out.epochStart(epoch, a.epochs, stepsPerEpoch);
   let lossSum = 0, correct = 0, count = 0, steps = 0, interrupted = false;

@@ -125,4 +125,8 @@ export const Foreach = {
 } as const;
 export const ObjectKind = {
   generator: 1,
+  store: 2,
+  processGroup: 3,
+  work: 4,
+  reducer: 5,
 } as const;

@@ -21,6 +21,7 @@ export * as autograd from './autograd';
 export * as cuda from './cuda';
 export * as nn from './nn';
 export * as optim from './optim';
+export * as distributed from './distributed';
 export { save, load, loadAsync, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
 export type { LoadOptions, MapLocation } from './serialization';
 export { version, buildInfo, blasLibrary } from './info';

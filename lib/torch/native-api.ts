@@ -167,6 +167,46 @@ export interface NativeAddon {
   /** foreach: a Foreach code. */
   zeroGrads(params: Handle[], foreach: number, setToNone: boolean): void;
   hasGrads(params: Handle[]): boolean[];
+
+  // ---- torch.distributed (c10d.cpp); objects: Store, ProcessGroup, Work, Reducer handles ----
+  /** Whether this build has c10d, and which backends. */
+  distInfo(): { available: boolean; gloo: boolean; nccl: boolean };
+  /** A TCPStore (the server when isServer; numWorkers -1: unknown). Blocks until connected (or all workers joined). */
+  storeTcp(host: string, port: number, isServer: boolean, numWorkers: number, timeoutMs: number, waitWorkers: boolean, multiTenant: boolean): number;
+  storePort(store: number): number;
+  storePrefix(prefix: string, store: number): number;
+  storeSet(store: number, key: string, value: string): void;
+  storeGet(store: number, key: string): string;
+  storeAdd(store: number, key: string, value: number): number;
+  storeCheck(store: number, keys: string[]): boolean;
+  storeWait(store: number, keys: string[], timeoutMs: number): void;
+  storeSetTimeout(store: number, timeoutMs: number): void;
+  /** A process group of backend 'gloo' or 'nccl' over a store (connects to every peer). */
+  pgNew(backend: string, store: number, rank: number, size: number, timeoutMs: number): number;
+  pgSetSequenceNumber(pg: number): void;
+  /** Collectives: each returns a Work handle. op: 0 SUM, 1 AVG, 2 PRODUCT, 3 MIN, 4 MAX. */
+  pgAllReduce(pg: number, tensors: Handle[], op: number): number;
+  pgBroadcast(pg: number, tensors: Handle[], src: number): number;
+  pgReduce(pg: number, tensor: Handle, dst: number, op: number): number;
+  pgAllGather(pg: number, outputs: Handle[], input: Handle): number;
+  pgGather(pg: number, outputs: Handle[], input: Handle, dst: number): number;
+  pgScatter(pg: number, output: Handle, inputs: Handle[], src: number): number;
+  pgReduceScatter(pg: number, output: Handle, inputs: Handle[], op: number): number;
+  pgBarrier(pg: number): number;
+  pgSend(pg: number, tensor: Handle, dst: number, tag: number): number;
+  /** src -1: from any rank. */
+  pgRecv(pg: number, tensor: Handle, src: number, tag: number): number;
+  /** Broadcasts tensors from src in buffers of at most bufferBytes (waits). */
+  pgBroadcastCoalesced(pg: number, tensors: Handle[], bufferBytes: number, src: number): void;
+  workWait(work: number): void;
+  workIsCompleted(work: number): boolean;
+  workSourceRank(work: number): number;
+  /** Waits on libuv's thread pool. */
+  workWaitAsync(work: number): Promise<void>;
+  /** DDP's reducer: autograd hooks all-reduce the parameters' gradients (averaged over worldSize) in these buckets during backward. */
+  reducerNew(pg: number, params: Handle[], buckets: number[][], worldSize: number): number;
+  /** With expect, the next backward's gradients are all-reduced (the forward's call); without, they stay local (noSync). */
+  reducerPrepare(reducer: number, expect: boolean): void;
 }
 
 /**
@@ -191,4 +231,9 @@ export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   share: true, fromShared: true, unshare: true, sharedCount: true, fromSharedBuffer: true,
   readStorage: true, readStorageAsync: true,
   adamStep: true, adamFusedAvailable: true, zeroGrads: true, hasGrads: true,
+  distInfo: true, storeTcp: true, storePort: true, storePrefix: true, storeSet: true, storeGet: true, storeAdd: true, storeCheck: true,
+  storeWait: true, storeSetTimeout: true, pgNew: true, pgSetSequenceNumber: true, pgAllReduce: true, pgBroadcast: true, pgReduce: true,
+  pgAllGather: true, pgGather: true, pgScatter: true, pgReduceScatter: true, pgBarrier: true, pgSend: true, pgRecv: true,
+  pgBroadcastCoalesced: true, workWait: true, workIsCompleted: true, workSourceRank: true, workWaitAsync: true,
+  reducerNew: true, reducerPrepare: true,
 };

@@ -5,3 +5,4 @@ export { Sequential, ModuleList, ModuleDict } from './containers';
 export * from './layers';
 export * as init from './init';
 export * as functional from './functional';
+export * as parallel from './parallel';

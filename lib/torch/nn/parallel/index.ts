@@ -1,0 +1,3 @@
+/** nn.parallel: DistributedDataParallel over torch.distributed. */
+export { DistributedDataParallel, bucketAssignment } from './distributed';
+export type { DistributedDataParallelOptions } from './distributed';

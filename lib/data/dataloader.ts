@@ -1,6 +1,6 @@
 /**
  * DataLoader: batches of a dataset, optionally shuffled with a seeded generator, for `for...of` and
- * `for await...of` loops (torch.utils.data.DataLoader with num_workers = 0).
+ * `for await...of` loops (torch.utils.data.DataLoader; num_workers as worker threads).
  *
  * Batches come from the dataset's getBatch(indices) when it has one (the image datasets: one
  * indexSelect and the transform on the whole batch), else from get(i) for every index and a
@@ -9,9 +9,10 @@
  * dispose() or by the torch.tidy / torch.scope the loop runs in. The loader frees everything else it
  * creates (the epoch's permutation, index tensors, a prefetched batch nobody took).
  *
- * Why no worker threads: libtorch work can only run on the main thread (the native addon cannot be
- * loaded in a worker thread), and assembling a batch costs about 1 ms (128 Fashion-MNIST images with random
- * crop, flip and normalization) against tens of milliseconds for a training step; see
+ * With `numWorkers` > 0 the batches are assembled in worker_threads Workers (lib/data/workers.ts)
+ * and handed over without a copy; the order and the random draws stay on this thread, so the batches
+ * are bit for bit those of numWorkers 0. Assembling a batch costs about 1 ms (128 Fashion-MNIST images
+ * with random crop, flip and normalization) against tens of milliseconds for a training step; see
  * bench/dataloader.js and docs/data.md. With `prefetch`, `for await` loops prepare the next batch in
  * a setImmediate callback, so it is built while the loop body awaits something else.
  */
@@ -21,6 +22,7 @@ import { describe } from '../torch/errors';
 import { checkInt, checkBool } from '../torch/args';
 import { checkOptions } from './options';
 import { Dataset, BatchDataset, isBatchDataset } from './datasets';
+import { WorkerEpoch, checkWorkerDataset } from './workers';
 
 export interface DataLoaderOptions<S = unknown, B = unknown> {
   /** Samples per batch. Default 1. */
@@ -39,6 +41,18 @@ export interface DataLoaderOptions<S = unknown, B = unknown> {
   prefetch?: boolean;
   /** Assembles a batch from samples, for datasets without getBatch (default: defaultCollate). */
   collateFn?: (samples: S[]) => B;
+  /**
+   * Worker threads that assemble the batches (default 0: on the loop's thread). The batches are the
+   * same, in the same order, as with 0 (the order and the transforms' random numbers are drawn on the
+   * loop's thread, ahead by up to numWorkers * prefetchFactor batches). Needs a dataset the Workers
+   * can rebuild: the image datasets, TensorDataset, ConcatDataset of them, with the transforms of
+   * sigprop/data (docs/threads.md).
+   */
+  numWorkers?: number;
+  /** With numWorkers > 0: batches under way per Worker (default 2). */
+  prefetchFactor?: number;
+  /** With numWorkers > 0: ms to wait for one batch before failing (default 0: no limit). */
+  timeout?: number;
 }
 
 /** A number or a run of numbers: integers make int64, anything else float32. */
@@ -105,13 +119,16 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   readonly generator: Generator | undefined;
   readonly prefetch: boolean;
   readonly collateFn: (samples: S[]) => B;
+  readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  readonly timeout: number;
 
   constructor(dataset: Dataset<S> | BatchDataset<S, B>, options?: DataLoaderOptions<S, B>) {
     const fn = 'DataLoader';
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || typeof dataset.length !== 'number' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw new TypeError(`${fn}: 'dataset' must be a dataset (an integer length and get(i)), got ${describe(dataset)}`);
     }
-    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn']);
+    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn', 'numWorkers', 'prefetchFactor', 'timeout']);
     const bs = checkInt(o.batchSize ?? 1, 'batchSize', fn, false);
     if (bs < 1) throw new RangeError(`${fn}: 'batchSize' must be positive, got ${bs}`);
     const bool = (k: string, d: boolean): boolean => {
@@ -127,6 +144,23 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
     this.prefetch = bool('prefetch', true);
     this.generator = o.generator as Generator | undefined;
     this.collateFn = (o.collateFn as ((samples: S[]) => B) | undefined) ?? (defaultCollate as (samples: S[]) => B);
+    const nonNeg = (k: string, d: number, min: number): number => {
+      const v = o[k] === undefined ? d : checkInt(o[k], k, fn, false);
+      if (v < min) throw new RangeError(`${fn}: '${k}' must be ${min === 0 ? 'non-negative' : `at least ${min}`}, got ${v}`);
+      return v;
+    };
+    this.numWorkers = nonNeg('numWorkers', 0, 0);
+    this.prefetchFactor = nonNeg('prefetchFactor', 2, 1);
+    this.timeout = nonNeg('timeout', 0, 0);
+    if (this.numWorkers > 0) {
+      if (o.collateFn !== undefined) throw new TypeError(`${fn}: 'collateFn' cannot run in worker threads (a function cannot be sent to another thread); use numWorkers: 0 with it`);
+      checkWorkerDataset(dataset, fn);
+    }
+  }
+
+  private workerEpoch(): WorkerEpoch<B> {
+    return new WorkerEpoch<B>({ dataset: this.dataset, batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, generator: this.generator,
+      numWorkers: this.numWorkers, prefetchFactor: this.prefetchFactor, timeout: this.timeout });
   }
 
   /** Number of batches per epoch. */
@@ -137,6 +171,19 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
 
   /** One epoch, synchronously: `for (const [x, y] of loader)`. */
   [Symbol.iterator](): Iterator<B> {
+    if (this.numWorkers > 0) {
+      const we = this.workerEpoch();
+      return {
+        next: (): IteratorResult<B> => {
+          const b = we.nextSync();
+          return b === null ? { value: undefined, done: true } : { value: b, done: false };
+        },
+        return: (): IteratorResult<B> => {
+          we.close();
+          return { value: undefined, done: true };
+        },
+      };
+    }
     const epoch = new Epoch(this);
     return {
       next: (): IteratorResult<B> => {
@@ -152,6 +199,19 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
 
   /** One epoch, for async code: `for await (const [x, y] of loader)`, with prefetching (see `prefetch`). */
   [Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.numWorkers > 0) {
+      const we = this.workerEpoch();
+      return {
+        next: async (): Promise<IteratorResult<B>> => {
+          const b = await we.next();
+          return b === null ? { value: undefined, done: true } : { value: b, done: false };
+        },
+        return: async (): Promise<IteratorResult<B>> => {
+          we.close();
+          return { value: undefined, done: true };
+        },
+      };
+    }
     const epoch = new Epoch(this);
     let ready: B | null = null;
     let pending: NodeJS.Immediate | null = null;
@@ -202,7 +262,7 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   }
 
   toString(): string {
-    return `DataLoader(${this.dataset.constructor?.name ?? 'dataset'} of ${this.dataset.length}, batchSize=${this.batchSize}, shuffle=${this.shuffle}, dropLast=${this.dropLast}, batches=${this.length})`;
+    return `DataLoader(${this.dataset.constructor?.name ?? 'dataset'} of ${this.dataset.length}, batchSize=${this.batchSize}, shuffle=${this.shuffle}, dropLast=${this.dropLast}, batches=${this.length}${this.numWorkers ? `, numWorkers=${this.numWorkers}` : ''})`;
   }
 }
 

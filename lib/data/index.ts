@@ -9,3 +9,4 @@
 export * from './datasets';
 export * from './transforms';
 export * from './dataloader';
+export { DataLoaderWorkerError } from './workers';

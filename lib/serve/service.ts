@@ -131,7 +131,7 @@ export class TrainingService {
     try {
       validateArgs(a, example);
     } catch (e) {
-      if (e instanceof UsageError) throw new TypeError(`${fn}: ${e.message}`);
+      if (e instanceof UsageError) throw new TypeError(`${fn}: ${e.message}`, { cause: e });
       throw e;
     }
     if (a.dataset !== 'FashionMNIST' && a.dataset !== 'MNIST') throw new TypeError(`${fn}: the service predicts 28 x 28 images: the dataset must be FashionMNIST or MNIST, got '${a.dataset}'`);
@@ -192,11 +192,17 @@ export class TrainingService {
         else if (m.type === 'weights') torch.dispose(m.sd as Record<string, Tensor>);
         return;
       }
-      this.onTrainerMessage(m);
+      try {
+        this.onTrainerMessage(m);
+      } catch (e) {
+        // never an uncaught exception in the server's thread: the error is reported in /status
+        this.error = { message: `the service could not handle the trainer's '${m.type}' message: ${(e as Error).message}`, stack: (e as Error).stack, at: new Date().toISOString() };
+      }
     };
     const fail = (e: unknown): void => {
       if (generation !== this.generation || this.closed) return;
-      const err = e instanceof Error ? e : new Error(String(e));
+      // (duck-typed: a Worker's error may belong to another realm, under jest)
+      const err = typeof e === 'object' && e !== null && typeof (e as Error).message === 'string' ? (e as Error) : new Error(String(e));
       this.state = 'failed';
       this.error = { message: err.message, stack: err.stack, at: new Date().toISOString() };
       this.trainer = null;
@@ -286,7 +292,8 @@ export class TrainingService {
         break;
       }
       case 'weights': {
-        const sd = (this.trainOn === 'worker' ? torch.fromShared(m.sd) : m.sd) as Record<string, Tensor>;
+        // token by token: the posted object may come from another realm (under jest), which fromShared's structure walk skips
+        const sd = (this.trainOn === 'worker' ? Object.fromEntries(Object.entries(m.sd as Record<string, unknown>).map(([k, v]) => [k, torch.fromShared(v)])) : m.sd) as Record<string, Tensor>;
         try {
           torch.noGrad(() => this.predictor.wrapper.loadStateDict(sd));
           this.weights = { step: m.step, epoch: m.epoch, at: new Date().toISOString() };

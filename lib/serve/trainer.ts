@@ -11,7 +11,7 @@
 // renamed over the target (atomic on POSIX filesystems).
 import * as fs from 'fs';
 import * as path from 'path';
-import { isMainThread, parentPort, workerData } from 'worker_threads';
+import { isMainThread, parentPort, workerData, threadId } from 'worker_threads';
 import * as torch from '../torch';
 import type { Tensor } from '../torch';
 import { functional as F } from '../torch/nn';
@@ -153,7 +153,7 @@ export async function train(cfg: TrainerConfig, ch: Channel): Promise<void> {
       torch.dispose(ck);
       ck = null;
     }
-    ch.send({ type: 'ready', epoch, step: globalStep, stepsPerEpoch, epochs: a.epochs, resumedFrom: cfg.resume, threadId: isMainThread ? 0 : (require('worker_threads') as typeof import('worker_threads')).threadId });
+    ch.send({ type: 'ready', epoch, step: globalStep, stepsPerEpoch, epochs: a.epochs, resumedFrom: cfg.resume, threadId });
 
     let paused = false;
     let failWith: string | null = null;
@@ -206,6 +206,7 @@ export async function train(cfg: TrainerConfig, ch: Channel): Promise<void> {
           if (m.type === 'pause' && !paused) {
             paused = true;
             if (globalStep > 0) publish(); // /predict answers with the weights training stopped at
+            sendProgress(true); // and /status with its step
             ch.send({ type: 'paused', step: globalStep });
           } else if (m.type === 'resume' && paused) {
             paused = false;
@@ -231,7 +232,7 @@ export async function train(cfg: TrainerConfig, ch: Channel): Promise<void> {
     const sendProgress = (force: boolean): void => {
       const now = Date.now();
       if (!force && now - lastProgress < cfg.progressMs) return;
-      if (now - rateT0 >= 250 || force) {
+      if (now - rateT0 >= 250 || force || (rate === 0 && rateSteps > 0 && now > rateT0)) {
         rate = (rateSteps * 1000) / Math.max(1, now - rateT0);
         rateSteps = 0;
         rateT0 = now;

@@ -12,8 +12,9 @@ need=()
 # python3-torch: the same libtorch from /usr/bin/python3, used by tests that check Python reads our
 # checkpoints, by the benchmarks and by the golden-value generators. libopenblas0-pthread: fast CPU
 # matrix kernels for Debian's libtorch (it replaces the reference BLAS, for Python's torch too).
-# clang-format: the lint of native/ (npm run lint).
-for p in libtorch-dev python3-torch libopenblas0-pthread dataset-fashion-mnist cmake g++ make clang-format; do
+# clang-format: the lint of native/ (npm run lint). chromium: the headless browser test of the
+# training service's page (test/serve.test.ts; skipped without it).
+for p in libtorch-dev python3-torch libopenblas0-pthread dataset-fashion-mnist cmake g++ make clang-format chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

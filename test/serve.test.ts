@@ -9,6 +9,7 @@ import * as torch from '../lib/torch';
 import { startService, TrainingService, serviceArgs, SNAPSHOT_FORMAT } from '../lib/serve';
 import { buildAll } from '../lib/examples/runner';
 import { buildTransform } from '../lib/data';
+import { parseServeArgs } from '../lib/serve/cli';
 import { haveFashion } from './helpers/fashion';
 
 const TINY = { numHidden: 32, signalCh: 1, batchSize: 16, steps: 25, testSteps: 2, epochs: 10000, threads: 1 };
@@ -241,5 +242,15 @@ maybe('the training service, other setups', () => {
     expect(() => new TrainingService({ args: { lr: -1 } })).toThrow(/--lr: must be a positive number/);
     expect(() => new TrainingService({ trainOn: 'gpu' as never })).toThrow(/'trainOn' must be 'worker' or 'main'/);
     expect(() => new TrainingService({ maxBodyBytes: 0 })).toThrow(/'maxBodyBytes' must be an integer >= 1/);
+  });
+
+  test('sigprop-examples serve: the service\'s flags, then the examples\' flags over the service\'s defaults', () => {
+    const p = parseServeArgs(['ex2', '--port', '0', '--snapshot=/tmp/x.pt', '--train-on', 'main', '--num-hidden', '64', '--lr', '0.01', '--max-body', '1000']);
+    expect(p).toMatchObject({ port: 0, host: '127.0.0.1', help: false, options: { example: 'ex2', snapshotPath: '/tmp/x.pt', trainOn: 'main', maxBodyBytes: 1000, args: { numHidden: 64, lr: 0.01 } } });
+    expect(Object.keys(p.options.args ?? {}).sort()).toEqual(['lr', 'numHidden']);
+    expect(parseServeArgs([]).options).toMatchObject({ example: 'ex4', args: {} });
+    expect(() => parseServeArgs(['--port', '70000'])).toThrow(/expected a port number/);
+    expect(() => parseServeArgs(['--train-on', 'gpu'])).toThrow(/expected worker or main, got 'gpu'/);
+    expect(() => parseServeArgs(['--bogus'])).toThrow(/unrecognized arguments: --bogus/);
   });
 });

@@ -154,6 +154,8 @@ export class TrainingService {
     const name = a.dataset as DatasetName;
     this.classes = name === 'FashionMNIST' ? FashionMNIST.classes : Array.from({ length: 10 }, (_, i) => String(i));
     this.normalize = buildTransform(name, { augment: false });
+    // the libtorch thread pool is process-wide: --threads sets it for the trainer's Worker and this thread alike
+    if (a.threads > 0) torch.setNumThreads(a.threads);
     this.predictor = torch.tidy(() => buildAll(example, a, datasetInfo(a)));
     this.predictor.wrapper.eval();
     this.server = http.createServer((req, res) => this.handle(req, res));

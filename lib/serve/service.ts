@@ -3,6 +3,7 @@
 //   GET  /          a page with live training curves (polls /status)
 //   GET  /status    epoch, step, losses, accuracies, steps/s, the trainer's state, the weights' step, the last snapshot
 //   POST /predict   a 28 x 28 image (JSON or 784 raw bytes) -> class probabilities, from the latest weights published by the trainer
+//                   (the requests of one event-loop turn run as one batch)
 //   POST /pause, /resume, /snapshot, /restart
 //
 // The trainer publishes a copy of its weights every publishMs (torch.share: the main thread gets
@@ -72,6 +73,8 @@ export function serviceArgs(given: Partial<ExampleArgs> = {}): ExampleArgs {
 }
 
 const MAX_POINTS = 600;
+/** The most /predict images run in one forward pass. */
+const MAX_BATCH = 64;
 
 interface TrainerHandle {
   generation: number;
@@ -350,17 +353,54 @@ export class TrainingService {
     };
   }
 
+  /** Class probabilities of images (784 numbers in [0, 255] each) from the latest published weights, in one forward pass. */
+  predictMany(images: readonly Float64Array[]): Record<string, unknown>[] {
+    const w = this.weights;
+    if (w === null) throw new HttpError(503, 'no weights yet: the trainer has not published its first weights (see GET /status)', { 'retry-after': '1' });
+    const n = images.length;
+    const flat = new Float32Array(n * IMAGE_SIDE * IMAGE_SIDE);
+    images.forEach((im, i) => flat.set(im, i * IMAGE_SIDE * IMAGE_SIDE));
+    const probs = torch.tidy(() => torch.noGrad(() => {
+      const x = this.normalize.apply(torch.tensor(flat).view(n, 1, IMAGE_SIDE, IMAGE_SIDE).div_(255));
+      const out = this.predictor.wrapper.forward(x, null);
+      return F.softmax(out, 1).contiguous().toTypedArray() as Float32Array;
+    }));
+    const k = probs.length / n;
+    return images.map((_, i) => {
+      const p = Array.from(probs.subarray(i * k, (i + 1) * k));
+      let best = 0;
+      for (let j = 1; j < k; j++) if (p[j] > p[best]) best = j;
+      return { probabilities: p, class: best, label: this.classes[best] ?? String(best), weightsStep: w.step, weightsEpoch: w.epoch };
+    });
+  }
+
   /** Class probabilities of one image (784 numbers in [0, 255]) from the latest published weights. */
   predict(pixels: Float64Array): Record<string, unknown> {
-    if (this.weights === null) throw new HttpError(503, 'no weights yet: the trainer has not published its first weights (see GET /status)', { 'retry-after': '1' });
-    const probs = torch.tidy(() => torch.noGrad(() => {
-      const x = this.normalize.apply(torch.tensor(Float32Array.from(pixels)).view(1, 1, IMAGE_SIDE, IMAGE_SIDE).div_(255));
-      const out = this.predictor.wrapper.forward(x, null);
-      return Array.from(F.softmax(out, 1).view(-1).toTypedArray() as Float32Array);
-    }));
-    let best = 0;
-    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-    return { probabilities: probs, class: best, label: this.classes[best] ?? String(best), weightsStep: this.weights.step, weightsEpoch: this.weights.epoch };
+    return this.predictMany([pixels])[0];
+  }
+
+  /** The images of /predict requests that arrived in one event-loop turn, run as one batch (at most MAX_BATCH). */
+  private batch: { pixels: Float64Array; resolve: (r: Record<string, unknown>) => void; reject: (e: unknown) => void }[] = [];
+  private batchPending = false;
+
+  private predictLater(pixels: Float64Array): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      this.batch.push({ pixels, resolve, reject });
+      if (this.batchPending) return;
+      this.batchPending = true;
+      setImmediate(() => {
+        this.batchPending = false;
+        while (this.batch.length > 0) {
+          const part = this.batch.splice(0, MAX_BATCH);
+          try {
+            const out = this.predictMany(part.map((r) => r.pixels));
+            part.forEach((r, i) => r.resolve(out[i]));
+          } catch (e) {
+            for (const r of part) r.reject(e);
+          }
+        }
+      });
+    });
   }
 
   private requireTrainer(what: string): TrainerHandle {
@@ -409,7 +449,7 @@ export class TrainingService {
       '/predict': {
         POST: async (req, res) => {
           const body = await readBody(req, this.maxBodyBytes);
-          ok(res, this.predict(parseImage(body, req.headers['content-type'])));
+          ok(res, await this.predictLater(parseImage(body, req.headers['content-type'])));
         },
       },
       '/pause': {

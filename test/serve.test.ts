@@ -56,6 +56,8 @@ maybe('the training service (trainer in a Worker)', () => {
   afterAll(async () => {
     await service?.close();
     fs.rmSync(dir, { recursive: true, force: true });
+    // every weight publication was received or dropped (none left in the process-wide registry)
+    expect(torch.sharedCount()).toBe(0);
   });
 
   test('GET / is the page; GET /status reports the training', async () => {

@@ -193,7 +193,8 @@ export class TrainingService {
     this.ready = null;
     const onMessage = (m: FromTrainer): void => {
       if (generation !== this.generation || this.closed) {
-        if (m.type === 'weights' && this.trainOn === 'worker') torch.unshare(m.sd);
+        // an old trainer's weights: drop them (token by token: the object may be of another realm, under jest)
+        if (m.type === 'weights' && this.trainOn === 'worker') for (const v of Object.values(m.sd as Record<string, unknown>)) torch.unshare(v);
         else if (m.type === 'weights') torch.dispose(m.sd as Record<string, Tensor>);
         return;
       }

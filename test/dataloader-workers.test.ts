@@ -1,6 +1,7 @@
 // DataLoader with numWorkers > 0: batches made in worker threads (run from dist/, built by `npm test`) are bit for
 // bit those of numWorkers 0, in order; loops that end early, errors in a Worker and bad options end cleanly.
 import * as torch from '../lib/torch';
+import { collectGarbage } from './helpers/gc';
 import { DataLoader, ImageDataset, TensorDataset, ConcatDataset, Compose, RandomCrop, RandomHorizontalFlip, Normalize, Cutout } from '../lib/data';
 
 beforeAll(() => torch.setNumThreads(1));
@@ -103,6 +104,21 @@ test('breaking out of the loop ends the Workers and frees every batch made ahead
   // the Workers' tensors are freed when they exit (terminate is asynchronous)
   for (let i = 0; i < 100 && torch.memory().cpuLargeBytesInUse > large; i++) await new Promise((r) => setTimeout(r, 50));
   expect(torch.memory().cpuLargeBytesInUse).toBeLessThanOrEqual(large);
+  ds.dispose();
+}, 60000);
+
+test('an empty epoch starts no Worker; an iterator dropped mid-epoch is ended by the GC backstop', async () => {
+  const empty = new TensorDataset(torch.zeros(0, 3));
+  expect([...new DataLoader(empty, { batchSize: 4, numWorkers: 2 })]).toEqual([]);
+  const ds = images(64, 8);
+  const loader = new DataLoader(ds, { batchSize: 8, numWorkers: 2 });
+  (() => {
+    const it = loader[Symbol.iterator]();
+    torch.dispose(it.next().value as torch.Tensor[]);
+  })(); // dropped without return(): its Workers still hold tokens of batches made ahead
+  expect(torch.sharedCount()).toBeGreaterThan(0);
+  for (let i = 0; i < 50 && torch.sharedCount() > 0; i++) await collectGarbage();
+  expect(torch.sharedCount()).toBe(0);
   ds.dispose();
 }, 60000);
 

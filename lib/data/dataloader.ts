@@ -22,7 +22,7 @@ import { describe } from '../torch/errors';
 import { checkInt, checkBool } from '../torch/args';
 import { checkOptions } from './options';
 import { Dataset, BatchDataset, isBatchDataset } from './datasets';
-import { WorkerEpoch, checkWorkerDataset } from './workers';
+import { WorkerEpoch, checkWorkerDataset, abandonedEpochs } from './workers';
 
 export interface DataLoaderOptions<S = unknown, B = unknown> {
   /** Samples per batch. Default 1. */
@@ -173,7 +173,7 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   [Symbol.iterator](): Iterator<B> {
     if (this.numWorkers > 0) {
       const we = this.workerEpoch();
-      return {
+      const it = {
         next: (): IteratorResult<B> => {
           const b = we.nextSync();
           return b === null ? { value: undefined, done: true } : { value: b, done: false };
@@ -183,6 +183,8 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
           return { value: undefined, done: true };
         },
       };
+      abandonedEpochs.register(it, we as WorkerEpoch<unknown>);
+      return it;
     }
     const epoch = new Epoch(this);
     return {
@@ -201,7 +203,7 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   [Symbol.asyncIterator](): AsyncIterator<B> {
     if (this.numWorkers > 0) {
       const we = this.workerEpoch();
-      return {
+      const it = {
         next: async (): Promise<IteratorResult<B>> => {
           const b = await we.next();
           return b === null ? { value: undefined, done: true } : { value: b, done: false };
@@ -211,6 +213,8 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
           return { value: undefined, done: true };
         },
       };
+      abandonedEpochs.register(it, we as WorkerEpoch<unknown>);
+      return it;
     }
     const epoch = new Epoch(this);
     let ready: B | null = null;

@@ -193,11 +193,11 @@ export class WorkerEpoch<B> {
     } else {
       this.order = null;
     }
-    const nw = cfg.numWorkers;
-    this.signal = new Int32Array(new SharedArrayBuffer(4 * (nw + 1)));
+    const nw = this.numBatches > 0 ? cfg.numWorkers : 0; // an empty epoch starts no Worker
+    this.signal = new Int32Array(new SharedArrayBuffer(4 * (cfg.numWorkers + 1)));
     this.seen = new Array<number>(nw).fill(0);
     this.died = new Array<Error | null>(nw).fill(null);
-    this.specTokens = datasetSpec(ds, fn, (t) => torch.share(t, { receivers: nw }));
+    this.specTokens = nw > 0 ? datasetSpec(ds, fn, (t) => torch.share(t, { receivers: nw })) : null;
     const script = workerScript();
     try {
       for (let w = 0; w < nw; w++) {
@@ -390,11 +390,14 @@ export class WorkerEpoch<B> {
     }
     for (const params of this.pendingParams.values()) torch.unshare(params);
     this.pendingParams.clear();
-    torch.unshare(this.specTokens);
+    if (this.specTokens !== null) torch.unshare(this.specTokens);
     for (const w of this.workers) void w.terminate();
     for (const p of this.ports) p.close();
   }
 }
+
+/** Ends the Workers of an epoch whose iterator was dropped without finishing or return() (a backstop). */
+export const abandonedEpochs = new FinalizationRegistry<WorkerEpoch<unknown>>((e) => e.close());
 
 // ---- the Worker's side ---------------------------------------------------------------------------------------------------
 function buildTransform(s: TransformSpec): TransformLike {

@@ -83,12 +83,19 @@ export function datasetInfo(a: ExampleArgs): { numClasses: number; inputCh: numb
   return DATASET_INFO[a.dataset as DatasetName];
 }
 
-/** Writes a snapshot atomically: torch.save to path.tmp-<pid>-<thread>, then rename over path. Returns its size. */
+/** Writes a snapshot atomically: torch.save to path.tmp-<pid>-<time>, fsync, then rename over path. Returns its size. */
 function saveAtomic(obj: unknown, file: string): number {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   try {
     torch.save(obj, tmp);
+    // on disk before the rename (a crash then leaves the old snapshot or the new one, never a torn one)
+    const fd = fs.openSync(tmp, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     const size = fs.statSync(tmp).size;
     fs.renameSync(tmp, file);
     return size;

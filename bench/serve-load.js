@@ -11,7 +11,7 @@
 //      resolution) p50/p99/max, and training steps/s during the load.
 // Targets (issue 15): event-loop delay p99 < 10 ms, /predict p99 < 25 ms, steps/s under load within
 // 15% of alone; all with the trainer in a Worker.
-//   node bench/serve-load.js [--requests N] [--concurrency N] [--alone-s S] [--threads N] [--only worker|main] [--json]
+//   node bench/serve-load.js [--requests N] [--concurrency N] [--alone-s S] [--threads N] [--blas-threads N] [--only worker|main] [--json]
 // Needs Fashion-MNIST (apt-get install dataset-fashion-mnist). Build first: npx tsc -p tsconfig.json
 const path = require('path');
 const http = require('http');
@@ -144,7 +144,10 @@ function ask(child, m, key) {
 }
 
 async function measure(trainOn) {
-  const child = fork(__filename, ['--server', trainOn, String(THREADS)], { stdio: 'inherit' });
+  // OPENBLAS_NUM_THREADS=1 as `sigprop-examples serve` sets it (OpenBLAS's thread pool is process-wide:
+  // with 2 threads, a /predict matmul waits for the training Worker's); --blas-threads N to compare
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: opt('--blas-threads', process.env.OPENBLAS_NUM_THREADS ?? '1') };
+  const child = fork(__filename, ['--server', trainOn, String(THREADS)], { env, stdio: 'inherit', execArgv: process.env.SERVE_LOAD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVE_LOAD_PROF}`] : [] });
   const url = await new Promise((resolve) => child.once('message', (m) => resolve(m.url)));
   // warm-up: the first weights, then a few seconds of training
   for (let s = await status(url); s.weights === null; s = await status(url)) await sleep(200);
@@ -182,7 +185,7 @@ async function measure(trainOn) {
   for (const where of ['worker', 'main']) if (ONLY === null || ONLY === where) rows.push(await measure(where));
   agent.destroy();
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ threads: THREADS, rows }));
+    console.log(JSON.stringify({ threads: THREADS, blasThreads: opt('--blas-threads', process.env.OPENBLAS_NUM_THREADS ?? '1'), rows }));
     return;
   }
   console.log(`training service (ex4, mlp 256, signal 2 ch, batch 64, ${THREADS} libtorch thread(s)); ${REQUESTS} /predict, concurrency ${CONCURRENCY}`);

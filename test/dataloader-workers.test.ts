@@ -151,6 +151,8 @@ test('bad numWorkers options and what cannot go to a worker thread are clear err
   expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(/'numWorkers' must be non-negative, got -1/);
   expect(() => new DataLoader(ds, { numWorkers: 1.5 })).toThrow(/numWorkers/);
   expect(() => new DataLoader(ds, { numWorkers: 1, prefetchFactor: 0 })).toThrow(/'prefetchFactor' must be at least 1/);
+  expect(() => new DataLoader(ds, { numWorkers: 1, workerNice: 20 })).toThrow(/'workerNice' must be in \[0, 19\], got 20/);
+  expect(() => new DataLoader(ds, { numWorkers: 1, timeout: -5 })).toThrow(/'timeout' must be non-negative/);
   expect(() => new DataLoader(ds, { numWorkers: 1, workers: 2 } as never)).toThrow(/unexpected keyword argument 'workers'|workers/);
   expect(() => new DataLoader(ds, { numWorkers: 1, collateFn: (s) => s as never })).toThrow(/'collateFn' cannot run in worker threads/);
   ds.transform = (x: torch.Tensor) => x.mul(2);

@@ -53,6 +53,11 @@ export interface DataLoaderOptions<S = unknown, B = unknown> {
   prefetchFactor?: number;
   /** With numWorkers > 0: ms to wait for one batch before failing (default 0: no limit). */
   timeout?: number;
+  /**
+   * With numWorkers > 0, on Linux: added to the Workers' nice value, 0-19 (default 10), so that a
+   * Worker woken with the next batch's task does not preempt the training thread (docs/threads.md).
+   */
+  workerNice?: number;
 }
 
 /** A number or a run of numbers: integers make int64, anything else float32. */
@@ -122,13 +127,14 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   readonly numWorkers: number;
   readonly prefetchFactor: number;
   readonly timeout: number;
+  readonly workerNice: number;
 
   constructor(dataset: Dataset<S> | BatchDataset<S, B>, options?: DataLoaderOptions<S, B>) {
     const fn = 'DataLoader';
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || typeof dataset.length !== 'number' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw new TypeError(`${fn}: 'dataset' must be a dataset (an integer length and get(i)), got ${describe(dataset)}`);
     }
-    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn', 'numWorkers', 'prefetchFactor', 'timeout']);
+    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn', 'numWorkers', 'prefetchFactor', 'timeout', 'workerNice']);
     const bs = checkInt(o.batchSize ?? 1, 'batchSize', fn, false);
     if (bs < 1) throw new RangeError(`${fn}: 'batchSize' must be positive, got ${bs}`);
     const bool = (k: string, d: boolean): boolean => {
@@ -152,6 +158,8 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
     this.numWorkers = nonNeg('numWorkers', 0, 0);
     this.prefetchFactor = nonNeg('prefetchFactor', 2, 1);
     this.timeout = nonNeg('timeout', 0, 0);
+    this.workerNice = nonNeg('workerNice', 10, 0);
+    if (this.workerNice > 19) throw new RangeError(`${fn}: 'workerNice' must be in [0, 19], got ${this.workerNice}`);
     if (this.numWorkers > 0) {
       if (o.collateFn !== undefined) throw new TypeError(`${fn}: 'collateFn' cannot run in worker threads (a function cannot be sent to another thread); use numWorkers: 0 with it`);
       checkWorkerDataset(dataset, fn);
@@ -160,7 +168,7 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
 
   private workerEpoch(): WorkerEpoch<B> {
     return new WorkerEpoch<B>({ dataset: this.dataset, batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, generator: this.generator,
-      numWorkers: this.numWorkers, prefetchFactor: this.prefetchFactor, timeout: this.timeout });
+      numWorkers: this.numWorkers, prefetchFactor: this.prefetchFactor, timeout: this.timeout, workerNice: this.workerNice });
   }
 
   /** Number of batches per epoch. */

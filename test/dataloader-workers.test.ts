@@ -146,6 +146,37 @@ test('an error in a Worker is a clear error in the loop, not a hang; nothing is 
   ds.dispose();
 }, 60000);
 
+test('a Worker that dies mid-epoch is a clear error in the loop, not a hang (sync and async)', async () => {
+  const ds = images(96, 9);
+  ds.transform = augment(new torch.Generator().manualSeed(0));
+  const live = torch.memory().numTensors;
+  process.env.SIGPROP_TEST_LOADER_WORKER_EXIT_AT = '3'; // read by the Workers when they start
+  try {
+    for (const mode of ['sync', 'async'] as const) {
+      const loader = new DataLoader(ds, { batchSize: 8, numWorkers: 2 });
+      const got: number[] = [];
+      const t0 = Date.now();
+      let err: (Error & { worker?: number; batch?: number }) | undefined;
+      try {
+        if (mode === 'sync') for (const b of loader) { got.push(b[0].shape[0]); torch.dispose(b); }
+        else for await (const b of loader) { got.push(b[0].shape[0]); torch.dispose(b); }
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(got).toEqual([8, 8, 8]); // batches 0-2 came; Worker 1 exited when asked for batch 3
+      expect(err?.name).toBe('DataLoaderWorkerError');
+      expect(err?.message).toMatch(/DataLoader worker 1 died before sending batch 3: .*exit/);
+      expect(err?.batch).toBe(3);
+      expect(Date.now() - t0).toBeLessThan(20000);
+      expect(torch.sharedCount()).toBe(0);
+      expect(torch.memory().numTensors).toBe(live);
+    }
+  } finally {
+    delete process.env.SIGPROP_TEST_LOADER_WORKER_EXIT_AT;
+  }
+  ds.dispose();
+}, 60000);
+
 test('bad numWorkers options and what cannot go to a worker thread are clear errors at construction', () => {
   const ds = images(10, 7);
   expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(/'numWorkers' must be non-negative, got -1/);

@@ -168,7 +168,7 @@ export class WorkerEpoch<B> {
   private readonly order: Int32Array | null;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
-  /** [w]: messages posted by Worker w; [numWorkers]: the stop flag. */
+  /** [w]: messages posted by Worker w; [numWorkers]: the stop flag; [numWorkers + 1 + w]: 1 once Worker w is exiting. */
   private readonly signal: Int32Array;
   private readonly seen: number[];
   private readonly died: (Error | null)[];
@@ -197,7 +197,7 @@ export class WorkerEpoch<B> {
       this.order = null;
     }
     const nw = this.numBatches > 0 ? cfg.numWorkers : 0; // an empty epoch starts no Worker
-    this.signal = new Int32Array(new SharedArrayBuffer(4 * (cfg.numWorkers + 1)));
+    this.signal = new Int32Array(new SharedArrayBuffer(4 * (2 * cfg.numWorkers + 1)));
     this.seen = new Array<number>(nw).fill(0);
     this.died = new Array<Error | null>(nw).fill(null);
     this.specTokens = nw > 0 ? datasetSpec(ds, fn, (t) => torch.share(t, { receivers: nw })) : null;
@@ -206,8 +206,9 @@ export class WorkerEpoch<B> {
       for (let w = 0; w < nw; w++) {
         const { port1, port2 } = new MessageChannel();
         const worker = new Worker(script, {
-          workerData: { __sigpropDataLoaderWorker: 1, w, port: port2, signal: this.signal, spec: this.specTokens, nice: cfg.workerNice },
+          workerData: { __sigpropDataLoaderWorker: 1, w, numWorkers: cfg.numWorkers, port: port2, signal: this.signal, spec: this.specTokens, nice: cfg.workerNice },
           transferList: [port2],
+          env: process.env, // this realm's (under jest, the test file's copy)
         });
         worker.on('error', (e) => {
           this.died[w] = e;
@@ -264,9 +265,17 @@ export class WorkerEpoch<B> {
     }
   }
 
-  /** Whether Worker w is gone (checked synchronously: a stopped Worker's resourceLimits is empty). */
+  /**
+   * Whether Worker w is gone, checked synchronously (a waiting for...of loop gets no 'exit' event):
+   * the Worker's exit flag (set by its process 'exit' handler, and notified), else a stopped Worker's
+   * empty resourceLimits.
+   */
   private gone(w: number): boolean {
     if (this.died[w]) return true;
+    if (Atomics.load(this.signal, this.cfg.numWorkers + 1 + w) !== 0) {
+      this.died[w] = new Error('it exited (process.exit, or an error outside a batch)');
+      return true;
+    }
     const rl = this.workers[w].resourceLimits;
     if (rl === undefined || Object.keys(rl).length === 0) {
       this.died[w] = new Error('it stopped');
@@ -458,7 +467,13 @@ function errorData(e: unknown): { name: string; message: string; stack?: string 
 }
 
 function workerMain(): void {
-  const { w, port, signal, spec, nice } = workerData as { w: number; port: MessagePort; signal: Int32Array; spec: DatasetSpec<unknown>; nice: number };
+  const { w, numWorkers, port, signal, spec, nice } = workerData as { w: number; numWorkers: number; port: MessagePort; signal: Int32Array; spec: DatasetSpec<unknown>; nice: number };
+  // tells a loop waiting on this Worker's slot that it is gone
+  process.on('exit', () => {
+    Atomics.store(signal, numWorkers + 1 + w, 1);
+    Atomics.add(signal, w, 1);
+    Atomics.notify(signal, w);
+  });
   // A lower priority for this thread only (Linux's setpriority on thread id 0 is per thread; elsewhere it
   // would renice the whole process, so it is not done): otherwise the kernel often runs this Worker,
   // woken by the loop's next task, in place of the training thread, which then waits ~1 ms a batch.
@@ -469,7 +484,7 @@ function workerMain(): void {
       // not permitted: run at the same priority
     }
   }
-  const stopAt = signal.length - 1;
+  const stopAt = numWorkers;
   const post = (m: FromWorker): void => {
     port.postMessage(m);
     Atomics.add(signal, w, 1);
@@ -491,7 +506,10 @@ function workerMain(): void {
     return;
   }
   post({ type: 'ready', k: -1 });
+  // test hook (test/dataloader-workers.test.ts): this Worker exits abruptly when asked for batch k
+  const exitAt = Number(process.env.SIGPROP_TEST_LOADER_WORKER_EXIT_AT ?? -1);
   port.on('message', (m: { type: string; k: number; indices: Int32Array; params: unknown }) => {
+    if (m.k === exitAt && exitAt >= 0) process.exit(3);
     if (m.type === 'stop') {
       post({ type: 'stopped', k: -1 });
       port.close();

@@ -177,6 +177,30 @@ test('a Worker that dies mid-epoch is a clear error in the loop, not a hang (syn
   ds.dispose();
 }, 60000);
 
+test("a Worker that hangs: 'timeout' ends the wait with a clear error, and the Workers are terminated", async () => {
+  const ds = images(64, 10);
+  const live = torch.memory().numTensors;
+  process.env.SIGPROP_TEST_LOADER_WORKER_STALL_AT = '2';
+  try {
+    const loader = new DataLoader(ds, { batchSize: 8, numWorkers: 2, timeout: 500 });
+    let n = 0;
+    const t0 = Date.now();
+    expect(() => {
+      for (const b of loader) {
+        n++;
+        torch.dispose(b);
+      }
+    }).toThrow(/DataLoader worker 0 timed out: batch 2 took longer than 500 ms \(the 'timeout' option\)/);
+    expect(n).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(10000);
+    expect(torch.sharedCount()).toBe(0);
+    expect(torch.memory().numTensors).toBe(live);
+  } finally {
+    delete process.env.SIGPROP_TEST_LOADER_WORKER_STALL_AT;
+  }
+  ds.dispose();
+}, 60000);
+
 test('bad numWorkers options and what cannot go to a worker thread are clear errors at construction', () => {
   const ds = images(10, 7);
   expect(() => new DataLoader(ds, { numWorkers: -1 })).toThrow(/'numWorkers' must be non-negative, got -1/);

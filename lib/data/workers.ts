@@ -158,7 +158,8 @@ function workerScript(): string {
 const SLICE_MS = 50;
 /** Atomics.waitAsync (V8 >= 8.7, Node >= 16), which the es2022 lib does not declare. */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-const STOP_WAIT_MS = 10000;
+/** How long close() waits for the Workers to skip what is left and say so, before terminating them. */
+const STOP_WAIT_MS = 2000;
 
 /** The Workers of one epoch: scheduling, receiving, ending. */
 export class WorkerEpoch<B> {
@@ -506,10 +507,12 @@ function workerMain(): void {
     return;
   }
   post({ type: 'ready', k: -1 });
-  // test hook (test/dataloader-workers.test.ts): this Worker exits abruptly when asked for batch k
+  // test hooks (test/dataloader-workers.test.ts): this Worker exits abruptly, or hangs, when asked for batch k
   const exitAt = Number(process.env.SIGPROP_TEST_LOADER_WORKER_EXIT_AT ?? -1);
+  const stallAt = Number(process.env.SIGPROP_TEST_LOADER_WORKER_STALL_AT ?? -1);
   port.on('message', (m: { type: string; k: number; indices: Int32Array; params: unknown }) => {
     if (m.k === exitAt && exitAt >= 0) process.exit(3);
+    if (m.k === stallAt && stallAt >= 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     if (m.type === 'stop') {
       post({ type: 'stopped', k: -1 });
       port.close();

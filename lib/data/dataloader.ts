@@ -51,7 +51,7 @@ export interface DataLoaderOptions<S = unknown, B = unknown> {
   numWorkers?: number;
   /** With numWorkers > 0: batches under way per Worker (default 2). */
   prefetchFactor?: number;
-  /** With numWorkers > 0: ms to wait for one batch before failing (default 0: no limit). */
+  /** With numWorkers > 0: ms to wait for one batch before failing, counted once its Worker has started (default 0: no limit). */
   timeout?: number;
   /**
    * With numWorkers > 0, on Linux: added to the Workers' nice value, 0-19 (default 10), so that a

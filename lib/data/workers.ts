@@ -160,6 +160,8 @@ const SLICE_MS = 50;
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 /** How long close() waits for the Workers to skip what is left and say so, before terminating them. */
 const STOP_WAIT_MS = 2000;
+/** With a 'timeout': the longest a Worker's start-up may take. */
+const STARTUP_MS = 60000;
 
 /** The Workers of one epoch: scheduling, receiving, ending. */
 export class WorkerEpoch<B> {
@@ -173,6 +175,8 @@ export class WorkerEpoch<B> {
   private readonly signal: Int32Array;
   private readonly seen: number[];
   private readonly died: (Error | null)[];
+  /** When each Worker said it was ready (0: not yet). */
+  private readonly readyAt: number[];
   private readonly specTokens: unknown;
   /** The draws sent with each batch not received yet (unshared if it never comes back). */
   private readonly pendingParams = new Map<number, unknown>();
@@ -201,6 +205,7 @@ export class WorkerEpoch<B> {
     this.signal = new Int32Array(new SharedArrayBuffer(4 * (2 * cfg.numWorkers + 1)));
     this.seen = new Array<number>(nw).fill(0);
     this.died = new Array<Error | null>(nw).fill(null);
+    this.readyAt = new Array<number>(nw).fill(0);
     this.specTokens = nw > 0 ? datasetSpec(ds, fn, (t) => torch.share(t, { receivers: nw })) : null;
     const script = workerScript();
     try {
@@ -263,6 +268,7 @@ export class WorkerEpoch<B> {
       this.seen[w]++;
       const msg = m.message as FromWorker;
       if (msg.type !== 'ready') return msg;
+      this.readyAt[w] = Date.now();
     }
   }
 
@@ -288,6 +294,19 @@ export class WorkerEpoch<B> {
   private deathError(w: number, k: number): DataLoaderWorkerError {
     const why = this.died[w];
     return new DataLoaderWorkerError(`DataLoader worker ${w} died before sending batch ${k}: ${why ? why.message : 'unknown reason'}`, w, k, why ?? undefined);
+  }
+
+  /**
+   * Whether the wait for Worker w's batch (asked for at `asked`) is past the 'timeout': counted from
+   * when the Worker was ready (its start-up, loading the addon, is not a batch), the start-up itself
+   * bounded by STARTUP_MS.
+   */
+  private timedOut(w: number, asked: number): boolean {
+    if (this.cfg.timeout <= 0) return false;
+    const now = Date.now();
+    const ready = this.readyAt[w];
+    if (ready === 0) return now - asked > Math.max(STARTUP_MS, this.cfg.timeout);
+    return now - Math.max(asked, ready) > this.cfg.timeout;
   }
 
   private timeoutError(w: number, k: number): DataLoaderWorkerError {
@@ -316,7 +335,7 @@ export class WorkerEpoch<B> {
     }
     const k = this.yielded;
     const w = k % this.cfg.numWorkers;
-    const t0 = Date.now();
+    const asked = Date.now();
     try {
       for (;;) {
         const dead = this.gone(w); // checked before polling: a message posted before dying is still taken
@@ -327,7 +346,7 @@ export class WorkerEpoch<B> {
           return b;
         }
         if (dead) throw this.deathError(w, k);
-        if (this.cfg.timeout > 0 && Date.now() - t0 > this.cfg.timeout) throw this.timeoutError(w, k);
+        if (this.timedOut(w, asked)) throw this.timeoutError(w, k);
         Atomics.wait(this.signal, w, this.seen[w], SLICE_MS);
       }
     } catch (e) {
@@ -345,7 +364,7 @@ export class WorkerEpoch<B> {
     }
     const k = this.yielded;
     const w = k % this.cfg.numWorkers;
-    const t0 = Date.now();
+    const asked = Date.now();
     try {
       for (;;) {
         const dead = this.gone(w); // checked before polling: a message posted before dying is still taken
@@ -356,7 +375,7 @@ export class WorkerEpoch<B> {
           return b;
         }
         if (dead) throw this.deathError(w, k);
-        if (this.cfg.timeout > 0 && Date.now() - t0 > this.cfg.timeout) throw this.timeoutError(w, k);
+        if (this.timedOut(w, asked)) throw this.timeoutError(w, k);
         const r = waitAsync(this.signal, w, this.seen[w], SLICE_MS);
         if (r.async) {
           // the timer keeps the process alive while waiting (the Workers and ports are unref'd)

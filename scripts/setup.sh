@@ -13,8 +13,9 @@ need=()
 # checkpoints, by the benchmarks and by the golden-value generators. libopenblas0-pthread: fast CPU
 # matrix kernels for Debian's libtorch (it replaces the reference BLAS, for Python's torch too).
 # clang-format: the lint of native/ (npm run lint). libgloo-dev: Gloo's headers, for torch.distributed's
-# Gloo backend (native/c10d.cpp; Debian's libtorch links libgloo itself).
-for p in libtorch-dev python3-torch libopenblas0-pthread dataset-fashion-mnist cmake g++ make clang-format libgloo-dev; do
+# Gloo backend (native/c10d.cpp; Debian's libtorch links libgloo itself). chromium: the headless
+# browser test of the training service's page (test/serve.test.ts; skipped without it).
+for p in libtorch-dev python3-torch libopenblas0-pthread dataset-fashion-mnist cmake g++ make clang-format libgloo-dev chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -23,7 +23,7 @@ describe('package exports', () => {
 
   test('ships .d.ts types for every entry point', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    for (const entry of ['.', './torch', './torch/nn', './torch/optim', './data']) {
+    for (const entry of ['.', './torch', './torch/nn', './torch/optim', './data', './serve']) {
       const types = pkg.exports[entry].types as string;
       expect(fs.existsSync(path.join(root, types))).toBe(true);
     }

@@ -1,6 +1,6 @@
 /**
  * DataLoader: batches of a dataset, optionally shuffled with a seeded generator, for `for...of` and
- * `for await...of` loops (torch.utils.data.DataLoader with num_workers = 0).
+ * `for await...of` loops (torch.utils.data.DataLoader; num_workers as worker threads).
  *
  * Batches come from the dataset's getBatch(indices) when it has one (the image datasets: one
  * indexSelect and the transform on the whole batch), else from get(i) for every index and a
@@ -9,9 +9,10 @@
  * dispose() or by the torch.tidy / torch.scope the loop runs in. The loader frees everything else it
  * creates (the epoch's permutation, index tensors, a prefetched batch nobody took).
  *
- * Why no worker threads: libtorch work can only run on the main thread (the native addon cannot be
- * loaded in a worker thread), and assembling a batch costs about 1 ms (128 Fashion-MNIST images with random
- * crop, flip and normalization) against tens of milliseconds for a training step; see
+ * With `numWorkers` > 0 the batches are assembled in worker_threads Workers (lib/data/workers.ts)
+ * and handed over without a copy; the order and the random draws stay on this thread, so the batches
+ * are bit for bit those of numWorkers 0. Assembling a batch costs about 1 ms (128 Fashion-MNIST images
+ * with random crop, flip and normalization) against tens of milliseconds for a training step; see
  * bench/dataloader.js and docs/data.md. With `prefetch`, `for await` loops prepare the next batch in
  * a setImmediate callback, so it is built while the loop body awaits something else.
  */
@@ -21,6 +22,7 @@ import { describe } from '../torch/errors';
 import { checkInt, checkBool } from '../torch/args';
 import { checkOptions } from './options';
 import { Dataset, BatchDataset, isBatchDataset } from './datasets';
+import { WorkerEpoch, checkWorkerDataset, abandonedEpochs } from './workers';
 
 export interface DataLoaderOptions<S = unknown, B = unknown> {
   /** Samples per batch. Default 1. */
@@ -44,6 +46,23 @@ export interface DataLoaderOptions<S = unknown, B = unknown> {
    * length), instead of 0..n-1 or shuffle's permutation. Not with shuffle.
    */
   sampler?: Sampler;
+  /**
+   * Worker threads that assemble the batches (default 0: on the loop's thread). The batches are the
+   * same, in the same order, as with 0 (the order and the transforms' random numbers are drawn on the
+   * loop's thread, ahead by up to numWorkers * prefetchFactor batches). Needs a dataset the Workers
+   * can rebuild: the image datasets, TensorDataset, ConcatDataset of them, with the transforms of
+   * sigprop/data (docs/threads.md).
+   */
+  numWorkers?: number;
+  /** With numWorkers > 0: batches under way per Worker (default 2). */
+  prefetchFactor?: number;
+  /** With numWorkers > 0: ms to wait for one batch before failing, counted once its Worker has started (default 0: no limit). */
+  timeout?: number;
+  /**
+   * With numWorkers > 0, on Linux: added to the Workers' nice value, 0-19 (default 10), so that a
+   * Worker woken with the next batch's task does not preempt the training thread (docs/threads.md).
+   */
+  workerNice?: number;
 }
 
 /** What DataLoader's `sampler` option takes (torch.utils.data.Sampler): an epoch's indices. */
@@ -116,13 +135,17 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   readonly prefetch: boolean;
   readonly collateFn: (samples: S[]) => B;
   readonly sampler: Sampler | undefined;
+  readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  readonly timeout: number;
+  readonly workerNice: number;
 
   constructor(dataset: Dataset<S> | BatchDataset<S, B>, options?: DataLoaderOptions<S, B>) {
     const fn = 'DataLoader';
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || typeof dataset.length !== 'number' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw new TypeError(`${fn}: 'dataset' must be a dataset (an integer length and get(i)), got ${describe(dataset)}`);
     }
-    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn', 'sampler']);
+    const o = checkOptions(options, fn, ['batchSize', 'shuffle', 'dropLast', 'generator', 'prefetch', 'collateFn', 'sampler', 'numWorkers', 'prefetchFactor', 'timeout', 'workerNice']);
     const bs = checkInt(o.batchSize ?? 1, 'batchSize', fn, false);
     if (bs < 1) throw new RangeError(`${fn}: 'batchSize' must be positive, got ${bs}`);
     const bool = (k: string, d: boolean): boolean => {
@@ -146,6 +169,26 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
     this.prefetch = bool('prefetch', true);
     this.generator = o.generator as Generator | undefined;
     this.collateFn = (o.collateFn as ((samples: S[]) => B) | undefined) ?? (defaultCollate as (samples: S[]) => B);
+    const nonNeg = (k: string, d: number, min: number): number => {
+      const v = o[k] === undefined ? d : checkInt(o[k], k, fn, false);
+      if (v < min) throw new RangeError(`${fn}: '${k}' must be ${min === 0 ? 'non-negative' : `at least ${min}`}, got ${v}`);
+      return v;
+    };
+    this.numWorkers = nonNeg('numWorkers', 0, 0);
+    this.prefetchFactor = nonNeg('prefetchFactor', 2, 1);
+    this.timeout = nonNeg('timeout', 0, 0);
+    this.workerNice = nonNeg('workerNice', 10, 0);
+    if (this.workerNice > 19) throw new RangeError(`${fn}: 'workerNice' must be in [0, 19], got ${this.workerNice}`);
+    if (this.numWorkers > 0) {
+      if (sampler !== undefined) throw new TypeError(`${fn}: 'sampler' is not supported with numWorkers > 0 yet (the Workers draw the epoch's order from shuffle); use numWorkers: 0 with a sampler`);
+      if (o.collateFn !== undefined) throw new TypeError(`${fn}: 'collateFn' cannot run in worker threads (a function cannot be sent to another thread); use numWorkers: 0 with it`);
+      checkWorkerDataset(dataset, fn);
+    }
+  }
+
+  private workerEpoch(): WorkerEpoch<B> {
+    return new WorkerEpoch<B>({ dataset: this.dataset, batchSize: this.batchSize, shuffle: this.shuffle, dropLast: this.dropLast, generator: this.generator,
+      numWorkers: this.numWorkers, prefetchFactor: this.prefetchFactor, timeout: this.timeout, workerNice: this.workerNice });
   }
 
   /** Number of batches per epoch. */
@@ -156,6 +199,21 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
 
   /** One epoch, synchronously: `for (const [x, y] of loader)`. */
   [Symbol.iterator](): Iterator<B> {
+    if (this.numWorkers > 0) {
+      const we = this.workerEpoch();
+      const it = {
+        next: (): IteratorResult<B> => {
+          const b = we.nextSync();
+          return b === null ? { value: undefined, done: true } : { value: b, done: false };
+        },
+        return: (): IteratorResult<B> => {
+          we.close();
+          return { value: undefined, done: true };
+        },
+      };
+      abandonedEpochs.register(it, we as WorkerEpoch<unknown>);
+      return it;
+    }
     const epoch = new Epoch(this);
     return {
       next: (): IteratorResult<B> => {
@@ -171,6 +229,21 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
 
   /** One epoch, for async code: `for await (const [x, y] of loader)`, with prefetching (see `prefetch`). */
   [Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.numWorkers > 0) {
+      const we = this.workerEpoch();
+      const it = {
+        next: async (): Promise<IteratorResult<B>> => {
+          const b = await we.next();
+          return b === null ? { value: undefined, done: true } : { value: b, done: false };
+        },
+        return: async (): Promise<IteratorResult<B>> => {
+          we.close();
+          return { value: undefined, done: true };
+        },
+      };
+      abandonedEpochs.register(it, we as WorkerEpoch<unknown>);
+      return it;
+    }
     const epoch = new Epoch(this);
     let ready: B | null = null;
     let pending: NodeJS.Immediate | null = null;
@@ -221,7 +294,7 @@ export class DataLoader<S = [Tensor, number], B = [Tensor, Tensor]> implements I
   }
 
   toString(): string {
-    return `DataLoader(${this.dataset.constructor?.name ?? 'dataset'} of ${this.dataset.length}, batchSize=${this.batchSize}, shuffle=${this.shuffle}, dropLast=${this.dropLast}, batches=${this.length})`;
+    return `DataLoader(${this.dataset.constructor?.name ?? 'dataset'} of ${this.dataset.length}, batchSize=${this.batchSize}, shuffle=${this.shuffle}, dropLast=${this.dropLast}, batches=${this.length}${this.numWorkers ? `, numWorkers=${this.numWorkers}` : ''})`;
   }
 }
 

@@ -10,3 +10,4 @@ export * from './datasets';
 export * from './transforms';
 export * from './dataloader';
 export * from './distributed';
+export { DataLoaderWorkerError } from './workers';

@@ -145,27 +145,54 @@ export class RandomCrop extends Transform {
     this.generator = optGenerator(o.generator, fn);
   }
 
-  apply(x: Tensor): Tensor {
-    return batched(x, 'RandomCrop', (b) => {
+  /** The batch shape [B, C, h, w] this crop makes of a batch of shape [B, C, H, W] (throws when it does not fit). */
+  outShape(shape: readonly number[]): number[] {
+    const [B, C, H, W] = shape;
+    const [left, top, right, bottom] = this.padding;
+    const Hp = H + top + bottom, Wp = W + left + right;
+    const [h, w] = this.size;
+    if (h > Hp || w > Wp) {
+      throw new RangeError(`RandomCrop: crop size [${h}, ${w}] is larger than the padded image [${Hp}, ${Wp}] (input [${H}, ${W}], padding [${this.padding.join(', ')}])`);
+    }
+    return [B, C, h, w];
+  }
+
+  /** The random offsets for a batch of `shape` [B, C, H, W]: int64 [B] rows i0 and columns j0, on the generator's device. */
+  drawParams(shape: readonly number[]): { i0: Tensor; j0: Tensor } {
+    this.outShape(shape);
+    const [B, , H, W] = shape;
+    const [left, top, right, bottom] = this.padding;
+    const Hp = H + top + bottom, Wp = W + left + right;
+    const [h, w] = this.size;
+    const g = { generator: this.generator, device: genDevice(this.generator) };
+    // offsets per sample, as torchvision's get_params: i in [0, Hp - h], j in [0, Wp - w]
+    const i0 = torch.randint(0, Hp - h + 1, [B], g);
+    const j0 = torch.randint(0, Wp - w + 1, [B], g);
+    return { i0, j0 };
+  }
+
+  /** The crop of a batch [B, C, H, W] at offsets drawn by drawParams (apply() = applyParams(x, drawParams(x.shape))). */
+  applyParams(b: Tensor, params: { i0: Tensor; j0: Tensor }): Tensor {
+    return torch.tidy(() => {
       const [B, C, H, W] = b.shape;
+      this.outShape(b.shape);
       const [left, top, right, bottom] = this.padding;
       const Hp = H + top + bottom, Wp = W + left + right;
       const [h, w] = this.size;
-      if (h > Hp || w > Wp) {
-        throw new RangeError(`RandomCrop: crop size [${h}, ${w}] is larger than the padded image [${Hp}, ${Wp}] (input [${H}, ${W}], padding [${this.padding.join(', ')}])`);
-      }
       const padded = left || top || right || bottom ? F.pad(b, [left, right, top, bottom], 'constant', this.fill) : b;
-      const g = { generator: this.generator, device: genDevice(this.generator) };
       const device = b.device;
-      // offsets per sample, as torchvision's get_params: i in [0, Hp - h], j in [0, Wp - w]
-      const i0 = onDevice(torch.randint(0, Hp - h + 1, [B], g), device);
-      const j0 = onDevice(torch.randint(0, Wp - w + 1, [B], g), device);
+      const i0 = onDevice(params.i0, device);
+      const j0 = onDevice(params.j0, device);
       // flat index into each padded image of crop pixel (r, c): (i0 + r) * Wp + j0 + c, built from the
       // small [B, h, 1] row starts so that only the last op is full size
       const rowStart = i0.view(B, 1, 1).add(torch.arange(h, { device }).view(1, h, 1)).mul_(Wp).add_(j0.view(B, 1, 1));
       const index = rowStart.add(torch.arange(w, { device }).view(1, 1, w)).view(B, 1, h * w);
       return padded.reshape(B, C, Hp * Wp).gather(2, C === 1 ? index : index.expand(B, C, h * w)).view(B, C, h, w);
     });
+  }
+
+  apply(x: Tensor): Tensor {
+    return batched(x, 'RandomCrop', (b) => this.applyParams(b, this.drawParams(b.shape)));
   }
 
   toString(): string {
@@ -188,14 +215,23 @@ export class RandomHorizontalFlip extends Transform {
     this.generator = optGenerator(checkOptions(options, fn, ['generator']).generator, fn);
   }
 
-  apply(x: Tensor): Tensor {
-    return batched(x, 'RandomHorizontalFlip', (b) => {
+  /** The draws for a batch of `shape` [B, ...]: float32 [B] uniform numbers (a sample flips when its draw < p). */
+  drawParams(shape: readonly number[]): { draw: Tensor } {
+    // one draw per sample: flip when rand < p (torchvision: torch.rand(1) < p)
+    return { draw: torch.rand(shape[0], { generator: this.generator, device: genDevice(this.generator) }) };
+  }
+
+  /** The flips of a batch [B, C, H, W] by draws made by drawParams. */
+  applyParams(b: Tensor, params: { draw: Tensor }): Tensor {
+    return torch.tidy(() => {
       const B = b.shape[0];
-      // one draw per sample: flip when rand < p (torchvision: torch.rand(1) < p)
-      const draw = torch.rand(B, { generator: this.generator, device: genDevice(this.generator) });
-      const flip = onDevice(draw.lt(this.p), b.device).view(B, 1, 1, 1);
+      const flip = onDevice(params.draw.lt(this.p), b.device).view(B, 1, 1, 1);
       return torch.where(flip, b.flip(3), b);
     });
+  }
+
+  apply(x: Tensor): Tensor {
+    return batched(x, 'RandomHorizontalFlip', (b) => this.applyParams(b, this.drawParams(b.shape)));
   }
 
   toString(): string {
@@ -267,16 +303,27 @@ export class Cutout extends Transform {
     this.generator = optGenerator(checkOptions(options, fn, ['generator']).generator, fn);
   }
 
-  apply(x: Tensor): Tensor {
-    return batched(x, 'Cutout', (b) => {
-      const [B, , H, W] = b.shape;
-      const n = this.nPatches;
+  /** The patch centres for a batch of `shape` [B, C, H, W]: int64 [B, nPatches, 1, 1] rows cy and columns cx (null: nothing to cut). */
+  drawParams(shape: readonly number[]): { cy: Tensor; cx: Tensor } | null {
+    const [B, , H, W] = shape;
+    const n = this.nPatches;
+    const half = Math.floor(this.length / 2);
+    if (n === 0 || half === 0) return null;
+    const g = { generator: this.generator, device: genDevice(this.generator) };
+    const cy = torch.randint(0, H, [B, n, 1, 1], g);
+    const cx = torch.randint(0, W, [B, n, 1, 1], g);
+    return { cy, cx };
+  }
+
+  /** The cutout of a batch [B, C, H, W] at centres drawn by drawParams. */
+  applyParams(b: Tensor, params: { cy: Tensor; cx: Tensor } | null): Tensor {
+    return torch.tidy(() => {
+      const [, , H, W] = b.shape;
       const half = Math.floor(this.length / 2);
-      if (n === 0 || half === 0) return b.clone();
-      const g = { generator: this.generator, device: genDevice(this.generator) };
+      if (params === null) return b.clone();
       const device = b.device;
-      const cy = onDevice(torch.randint(0, H, [B, n, 1, 1], g), device);
-      const cx = onDevice(torch.randint(0, W, [B, n, 1, 1], g), device);
+      const cy = onDevice(params.cy, device);
+      const cx = onDevice(params.cx, device);
       const rows = torch.arange(H, { device }).view(1, 1, H, 1);
       const cols = torch.arange(W, { device }).view(1, 1, 1, W);
       const inRows = rows.ge(cy.sub(half)).logicalAnd(rows.lt(cy.add(half))); // [B, n, H, 1]
@@ -284,6 +331,10 @@ export class Cutout extends Transform {
       const cut = inRows.logicalAnd(inCols).any(1, true); // [B, 1, H, W]
       return b.maskedFill(cut, 0);
     });
+  }
+
+  apply(x: Tensor): Tensor {
+    return batched(x, 'Cutout', (b) => this.applyParams(b, this.drawParams(b.shape)));
   }
 
   toString(): string {

@@ -5,11 +5,13 @@
  *   npx sigprop-examples ex4 --dataset FashionMNIST --model vgg8 --norm instance_norm --dropout 0.2 --sigprop
  *
  * main(argv) returns the exit status: 0, 1 (an error), 2 (bad flags), 130 (stopped by Ctrl-C).
+ * `sigprop-examples serve ...` runs the training service instead (lib/serve/cli.ts).
  * See docs/examples.md.
  */
 import { PROG, parseArgs, usage, validateArgs, UsageError } from './args';
 import { HumanOutput, JsonOutput, Output } from './progress';
 import { RunError, runExample } from './runner';
+import { serveMain } from '../serve/cli';
 
 export { parseArgs, validateArgs, usage, UsageError, FLAGS, defaults, toPythonArgs, fromPythonArgs, shellJoin } from './args';
 export type { ExampleArgs, ExampleName, FlagSpec, Parsed } from './args';
@@ -28,6 +30,7 @@ export interface MainIO {
 export async function main(argv: readonly string[], io: MainIO = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
+  if (argv[0] === 'serve') return serveMain(argv.slice(1), stdout, stderr); // the training service (lib/serve)
   let parsed;
   try {
     parsed = parseArgs(argv);

@@ -15,6 +15,7 @@ export * as loss from './loss';
 export * as monitors from './monitors';
 export * as functional from './functional';
 export * as utils from './utils';
+export * as pipeline from './pipeline';
 export { SPModule } from './module';
 import { SPModule } from './module';
 /** Python's `sigprop.module` (the SPModule marker class). */

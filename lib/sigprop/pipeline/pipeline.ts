@@ -108,13 +108,26 @@ interface Item {
   parts: StagePart[];
 }
 
-function workerFile(): string {
-  // compiled: next to this file; under ts-jest / swc (lib/*.ts): the compiled copy in dist/
-  const here = path.join(__dirname, 'worker.js');
+/** A compiled file of this folder, for Workers (plain Node): next to this file, or in dist/ when this runs from lib/*.ts (jest). */
+export function compiledFile(name: string): string {
+  const here = path.join(__dirname, name);
   if (fs.existsSync(here)) return here;
-  const dist = path.join(__dirname, '..', '..', '..', 'dist', 'sigprop', 'pipeline', 'worker.js');
+  const dist = path.join(__dirname, '..', '..', '..', 'dist', 'sigprop', 'pipeline', name);
   if (fs.existsSync(dist)) return dist;
-  throw new Error(`pipeline: the stage Worker script is missing (looked for ${here} and ${dist}; run npm run build:ts)`);
+  throw new Error(`pipeline: ${name} is missing (looked for ${here} and ${dist}; run npm run build:ts)`);
+}
+const workerFile = (): string => compiledFile('worker.js');
+
+let blasWarned = false;
+/** OpenBLAS's own threads (OPENBLAS_NUM_THREADS, read when it loads) would compete with the stages: a one-time warning. */
+function warnBlasThreads(): void {
+  if (blasWarned) return;
+  blasWarned = true;
+  const n = process.env.OPENBLAS_NUM_THREADS ?? process.env.OMP_NUM_THREADS;
+  if (/OpenBLAS/.test(torch.blasLibrary()) && n !== '1') {
+    process.emitWarning(`sigprop pipeline: OpenBLAS runs its own threads in every stage (OPENBLAS_NUM_THREADS is ${n === undefined ? 'unset' : n}); ` +
+      'set OPENBLAS_NUM_THREADS=1 in the environment before starting Node, or the stages slow each other down', 'SigpropPipelineWarning');
+  }
 }
 
 function checkInt(v: unknown, name: string, min: number): number {
@@ -197,6 +210,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const balanceSteps = checkInt(options.balanceSteps ?? 3, 'balanceSteps', 1);
   const timeoutMs = checkInt(options.timeoutMs ?? 300000, 'timeoutMs', 1);
   const depth = checkInt(options.depth ?? 2 * stages, 'depth', 1);
+  warnBlasThreads();
   const factory: FactoryRef = { module: path.resolve(options.module), export: exportName, options: options.options ?? {} };
   let boundaries: number[];
   let probeTimes: number[] | null = null;

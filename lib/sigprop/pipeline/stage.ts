@@ -58,9 +58,10 @@ export async function build(ref: FactoryRef): Promise<PipelineModel> {
   let mod: Record<string, unknown>;
   const file = path.resolve(ref.module);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the factory is a CommonJS module named at run time
     mod = require(file) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`pipeline: could not load the factory module '${ref.module}' (${(e as Error).message.split('\n')[0]})`);
+    throw new Error(`pipeline: could not load the factory module '${ref.module}' (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
   const f = mod[ref.export];
   if (typeof f !== 'function') throw new TypeError(`pipeline: '${ref.module}' has no function export '${ref.export}' (got ${describe(f)})`);

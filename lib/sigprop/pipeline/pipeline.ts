@@ -362,6 +362,9 @@ export class Pipeline {
     this.check(fn);
     if (!(x instanceof Tensor)) throw new TypeError(`Pipeline.${fn}(): x must be a Tensor, got ${describe(x)}`);
     if (labels !== null && !(labels instanceof Tensor)) throw new TypeError(`Pipeline.${fn}(): labels must be a Tensor${mode === 'eval' ? ' or null' : ''}, got ${describe(labels)}`);
+    for (const [t, what] of [[x, 'x'], [labels, 'labels']] as const) {
+      if (t !== null && t.device !== 'cpu') throw new TypeError(`Pipeline.${fn}(): ${what} is on ${t.device}; the stages run on the CPU (CUDA stages are not supported yet)`);
+    }
     if (opts !== undefined) checkOptions(`Pipeline.${fn}`, opts, ['output']);
     const output = opts?.output === true;
     const packet = torch.share([x, labels, null]) as (SharedTensor | null)[];

@@ -28,7 +28,7 @@ function checksum(T) {
 }
 
 function parityNet(options = {}) {
-  const { net = 'mlp', loss = 'v9', seed = 0, ch = 32, hidden = 256, record = false, topk = 6, failAt = null, hangAt = null } = options;
+  const { net = 'mlp', loss = 'v9', seed = 0, ch = 32, hidden = 256, record = false, topk = 6, failAt = null, hangAt = null, exitAt = null } = options;
   const base = nets.lossByName(loss, topk);
   let calls = [];
   let n = 0;
@@ -40,12 +40,14 @@ function parityNet(options = {}) {
     calls.push({ target_ones: ones, target_checksum: chk });
     return l;
   };
-  // failAt / hangAt: { layer (0 signal, 1, 2), call }: that layer's loss throws / never returns at its call-th call (tests)
-  const at = failAt ?? hangAt;
+  // failAt / hangAt / exitAt: { layer (0 signal, 1, 2), call }: that layer's loss throws / never returns /
+  // ends its Worker (process.exit(3) in a Worker ends that thread) at its call-th call (tests)
+  const at = failAt ?? hangAt ?? exitAt;
   const failing = (sp, ...rest) => {
     const isTarget = (at.layer === 0 && sp instanceof lib.propagators.signals.Loss) || (at.layer > 0 && sp.module === built.modules[`l${at.layer}`]);
     if (isTarget && n++ === at.call) {
       if (failAt !== null) throw new Error(`injected failure in layer ${at.layer} at call ${at.call}`);
+      if (exitAt !== null) process.exit(3);
       for (;;) { /* hang */ }
     }
     return (record ? recorder : base)(sp, ...rest);

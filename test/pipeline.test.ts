@@ -302,6 +302,20 @@ describeIf('pipeline: checkpoints, resume, evaluation, failures', () => {
     expect(baseline()).toEqual(before);
   }, 60000);
 
+  test('a stage Worker that ends (process.exit) fails the pipeline, naming it; no leaks', async () => {
+    const before = baseline();
+    const pipe = await pipeline.createPipeline({ module: FACTORY, export: 'parityNet', options: { net: 'mlp', loss: 'v9', exitAt: { layer: 1, call: 1 } }, stages: 3, boundaries: [1, 2] });
+    const got = await Promise.all(Array.from({ length: 5 }, (_, s) => pipe.train(...batch(s)).then((r) => r.loss, (e: Error) => e)));
+    // batch 1 ends stage 1; every batch not finished by then rejects with that error
+    const err = got.find((v) => v instanceof Error) as Error & { stage: number };
+    expect(err.message).toBe('pipeline: stage 1 exited unexpectedly (code 3)');
+    expect(err.stage).toBe(1);
+    expect(got.slice(1)).toEqual(got.slice(1).map(() => err));
+    await pipe.close();
+    expect(torch.sharedCount()).toBe(0);
+    expect(baseline()).toEqual(before);
+  }, 60000);
+
   test('a stage that hangs fails the pipeline after timeoutMs; terminate() stops a pipeline mid-step; no leaks', async () => {
     const before = baseline();
     const pipe = await pipeline.createPipeline({ module: FACTORY, export: 'parityNet', options: { net: 'mlp', loss: 'v9', hangAt: { layer: 1, call: 2 } }, stages: 2, boundaries: [2], timeoutMs: 1500 });

@@ -15,7 +15,10 @@
 // figure is the median over rounds of the mean step time of N timed steps (default conv 10, mlp 60)
 // after W warm-up steps (default 3). Pipelined step time = wall time from the first timed batch given
 // to the last result / N (batches kept pipe.depth in flight). Also printed: the stages' busy time per
-// step (where the time goes) and their start units.
+// step (where the time goes) and their start units, and the figures from CPU time (the 1-thread
+// configurations' process CPU time per step; a pipeline's: its slowest stage thread's CPU time per
+// step, or all stages' CPU time divided by the cores if larger), i.e. what they would take on free
+// cores: less disturbed by other load than wall time (it still includes cache and memory contention).
 // Needs: npx tsc -p tsconfig.json; /usr/share/datasets/fashion-mnist; the original library at
 // $SIGPROP_ORIG or /tmp/sigprop-orig for the Python rows. The machine may be shared: interleaved
 // rounds spread other load over all configurations; rerun on a quiet machine for clean figures.
@@ -30,7 +33,7 @@ const BATCH = 128;
 const NBATCHES = 20;
 const CASES = {
   conv_v9: { net: 'conv', loss: 'v9', ch: 32, steps: 10, label: 'conv net, 32 channels, loss v9' },
-  mlp_v14: { net: 'mlp', loss: 'v14', hidden: 256, steps: 60, label: 'MLP 784-256-256-256-10, loss v14' },
+  mlp_v14: { net: 'mlp', loss: 'v14', hidden: 256, steps: 200, label: 'MLP 784-256-256-256-10, loss v14' },
 };
 
 function loadBatches(torch) {
@@ -77,8 +80,10 @@ async function worker(mode, caseName, n, warmup, k) {
     });
     for (let i = 0; i < warmup; i++) step(i);
     const t = performance.now();
+    const c = process.cpuUsage();
     for (let i = warmup; i < warmup + n; i++) step(i);
-    return { ms: (performance.now() - t) / n };
+    const cu = process.cpuUsage(c);
+    return { ms: (performance.now() - t) / n, cpuMs: (cu.user + cu.system) / 1000 / n };
   }
   torch.setNumThreads(1);
   const pipe = await lib.pipeline.createPipeline({ module: path.join(__dirname, 'pipeline-factory.js'), export: 'parityNet', options, stages: k, sample: batches[NBATCHES - 1] });
@@ -92,12 +97,16 @@ async function worker(mode, caseName, n, warmup, k) {
       await Promise.all(inFlight);
     };
     await run(0, warmup);
+    const cpu0 = (await pipe.flush()).cpu;
     const busy0 = pipe.busy();
     const t = performance.now();
     await run(warmup, warmup + n);
     const ms = (performance.now() - t) / n;
     const busy = pipe.busy().map((b, s) => (b - busy0[s]) / n);
-    return { ms, busy, starts: [0, ...pipe.boundaries].map((i) => pipe.units[i].name), probe: pipe.probeTimes };
+    const stageCpu = (await pipe.flush()).cpu.map((c, s) => (c === null || cpu0[s] === null ? NaN : (c - cpu0[s]) / n));
+    // on free cores the pipeline's step is its slowest stage, or the stages' total CPU shared by the cores
+    const cpuMs = Math.max(...stageCpu, stageCpu.reduce((a, b) => a + b, 0) / require('os').cpus().length);
+    return { ms, cpuMs, stageCpu, busy, starts: [0, ...pipe.boundaries].map((i) => pipe.units[i].name), probe: pipe.probeTimes };
   } finally {
     await pipe.close();
   }
@@ -136,21 +145,29 @@ function compare(args) {
     results[c] = Object.fromEntries(configs.map((g) => [g.id, []]));
   }
   const extra = {};
+  const cpuResults = Object.fromEntries(cases.map((c) => [c, {}]));
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
-      const n = Number(stepsFlag ?? CASES[c].steps);
+      const nCase = Number(stepsFlag ?? CASES[c].steps);
       for (const g of configs) {
+        const n = g.k > 1 && g.mode !== 'pipe' ? Math.min(nCase, 30) : nCase; // 2 threads are slow on a loaded machine
         const env = { ...process.env, OPENBLAS_NUM_THREADS: String(g.blas), OMP_NUM_THREADS: String(g.blas), SIGPROP_BENCH_THREADS: String(g.k) };
-        let ms;
+        let ms, cpuMs = null;
+        const py = (clock) => {
+          const times = JSON.parse(execFileSync(PY, [path.join(__dirname, 'sigprop.py'), c, String(n), '--warmup', String(warmup), '--clock', clock], { encoding: 'utf8', env, maxBuffer: 1 << 24 }));
+          return times.reduce((a, b) => a + b, 0) / times.length;
+        };
         if (g.mode === 'py') {
-          const times = JSON.parse(execFileSync(PY, [path.join(__dirname, 'sigprop.py'), c, String(n), '--warmup', String(warmup)], { encoding: 'utf8', env, maxBuffer: 1 << 24 }));
-          ms = times.reduce((a, b) => a + b, 0) / times.length;
+          ms = py('wall');
+          if (g.k === 1) cpuMs = py('cpu');
         } else {
           const out = JSON.parse(execFileSync(process.execPath, [__filename, '--worker', g.mode, c, String(n), String(warmup), String(g.k)], { encoding: 'utf8', env, maxBuffer: 1 << 24 }));
           ms = out.ms;
+          if (g.k === 1 || g.mode === 'pipe') cpuMs = out.cpuMs;
           if (out.busy) (extra[`${c} ${g.id}`] ??= []).push(out);
         }
         results[c][g.id].push(ms);
+        if (cpuMs !== null) (cpuResults[c][g.id] ??= []).push(cpuMs);
         if (!json) process.stderr.write(`round ${r + 1}/${rounds} ${c} ${g.id}: ${ms.toFixed(1)} ms/step\n`);
       }
     }
@@ -162,13 +179,18 @@ function compare(args) {
     const rows = Object.entries(med).map(([id, ms]) => ({
       id, ms, stepsPerSecond: 1000 / ms, vsSeq1T: med['node seq 1T'] / ms, vsPythonBest: pyBest ? ms / pyBest : null, all: results[c][id],
     }));
+    // the same from CPU time: what each configuration would take on free cores (1-thread configurations and pipelines)
+    const cpu = Object.fromEntries(Object.entries(cpuResults[c]).map(([k, v]) => [k, median(v)]));
+    const cpuRows = Object.entries(cpu).map(([id, ms]) => ({
+      id, ms, vsSeq1T: cpu['node seq 1T'] / ms, vsPython1T: cpu['python 1T'] ? ms / cpu['python 1T'] : null, all: cpuResults[c][id],
+    }));
     const stages = {};
     for (const id of ['node pipe 2S', 'node pipe 3S']) {
       const xs = extra[`${c} ${id}`];
       if (!xs) continue;
-      stages[id] = { starts: xs[0].starts, probeMs: xs[0].probe, busyMsPerStep: xs[0].busy.map((_, s) => median(xs.map((x) => x.busy[s]))) };
+      stages[id] = { starts: xs[0].starts, probeMs: xs[0].probe, busyMsPerStep: xs[0].busy.map((_, s) => median(xs.map((x) => x.busy[s]))), cpuMsPerStep: xs[0].stageCpu.map((_, s) => median(xs.map((x) => x.stageCpu[s]))) };
     }
-    report.cases[c] = { label: CASES[c].label, steps: Number(stepsFlag ?? CASES[c].steps), rows, pythonBest: pyBest, stages };
+    report.cases[c] = { label: CASES[c].label, steps: Number(stepsFlag ?? CASES[c].steps), rows, pythonBest: pyBest, cpuRows, stages };
   }
   if (json) {
     console.log(JSON.stringify(report, null, 2));
@@ -179,8 +201,10 @@ function compare(args) {
     console.log(`\n${c} (${r.label}), batch ${BATCH}, ${r.steps} timed steps per process`);
     console.log('configuration      ms/step  steps/s  x seq 1T  / python best');
     for (const row of r.rows) console.log(`${row.id.padEnd(17)} ${row.ms.toFixed(1).padStart(8)} ${row.stepsPerSecond.toFixed(2).padStart(8)} ${row.vsSeq1T.toFixed(2).padStart(9)} ${row.vsPythonBest === null ? '' : row.vsPythonBest.toFixed(2).padStart(12)}`);
+    console.log('from CPU time (free cores): configuration  ms/step  x seq 1T  / python 1T');
+    for (const row of r.cpuRows) console.log(`  ${row.id.padEnd(17)} ${row.ms.toFixed(1).padStart(8)} ${row.vsSeq1T.toFixed(2).padStart(9)} ${row.vsPython1T === null ? '' : row.vsPython1T.toFixed(2).padStart(10)}`);
     for (const [id, s] of Object.entries(r.stages)) {
-      console.log(`  ${id}: stages start at ${s.starts.join(' | ')}; busy ms/step per stage ${s.busyMsPerStep.map((b) => b.toFixed(1)).join(' / ')}; probe ms per unit ${s.probeMs.map((b) => b.toFixed(1)).join(', ')}`);
+      console.log(`  ${id}: stages start at ${s.starts.join(' | ')}; busy ms/step per stage ${s.busyMsPerStep.map((b) => b.toFixed(1)).join(' / ')}; CPU ms/step per stage ${s.cpuMsPerStep.map((b) => b.toFixed(1)).join(' / ')}; probe ms per unit ${s.probeMs.map((b) => b.toFixed(1)).join(', ')}`);
     }
   }
 }

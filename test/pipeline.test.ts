@@ -274,8 +274,10 @@ describeIf('pipeline: checkpoints, resume, evaluation, failures', () => {
     for (const m of r8.monitors) group.add(new lib.monitors.loss.LabelMetrics(m.name, nets.lossByName('v14')));
     pipe.applyMonitors(group);
     expect(group.metrics()).toBe(r8.monitors.map((m) => m.text).join('\n'));
-    await pipe.flush();
+    const { cpu } = await pipe.flush();
     expect(pipe.pending).toBe(0);
+    expect(cpu).toHaveLength(3);
+    for (const c of cpu) expect(c).toBeGreaterThan(0); // each stage thread's own CPU time (Linux)
     expect(pipe.busy().every((t) => t > 0)).toBe(true);
     await pipe.close();
     expect(() => pipe.train(...batch(0))).toThrow(/closed/);

@@ -61,7 +61,7 @@ export interface UnitInfo {
 export type StageReply =
   | { t: 'ready'; stage: number; units: UnitInfo[]; keys: string[]; owned: string[]; starts: number[] }
   | { t: 'probe'; times: number[]; headTime: number; units: UnitInfo[]; starts: number[] }
-  | { t: 'done'; seq: number; stage: number; busy: number; live?: number; packet?: (SharedTensor | null)[]; monitors?: MonitorState[]; info?: unknown;
+  | { t: 'done'; seq: number; stage: number; busy: number; live?: number; cpu?: number | null; packet?: (SharedTensor | null)[]; monitors?: MonitorState[]; info?: unknown;
     result?: { loss: number | null; correct: number | null; count: number; output: SharedTensor | null };
     state?: StagePart }
   | { t: 'error'; seq: number | null; stage: number; error: ErrorData };

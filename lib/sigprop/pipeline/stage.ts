@@ -1,4 +1,5 @@
 /** A pipeline stage inside its Worker: builds the model from the factory, keeps its units, runs the items it is sent in order. */
+import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import type { MessagePort } from 'worker_threads';
@@ -51,6 +52,17 @@ function cloneTensors(x: unknown): unknown {
     return out;
   }
   return x;
+}
+
+/** This thread's CPU time in ms (Linux: /proc/thread-self/stat, read on this thread), or null elsewhere. */
+function threadCpuMs(): number | null {
+  try {
+    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return null;
+  }
 }
 
 /** Runs the factory named by ref; its result checked. */
@@ -264,7 +276,7 @@ export class Stage {
     }
     if (m.t === 'reset' || m.t === 'flush') {
       if (m.t === 'reset') built.monitors?.reset();
-      this.post({ t: 'done', seq: m.seq, stage: this.stage, busy: 0 });
+      this.post({ t: 'done', seq: m.seq, stage: this.stage, busy: 0, cpu: m.t === 'flush' ? threadCpuMs() : null });
     } else if (m.t === 'state') {
       this.post({ t: 'done', seq: m.seq, stage: this.stage, busy: performance.now() - t0, state: this.snapshot() });
     } else if (m.t === 'close') {

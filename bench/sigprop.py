@@ -21,7 +21,9 @@ F.cross_entropy / zero_grad / backward / Adam step.
 """
 import os
 
-os.environ['OMP_NUM_THREADS'] = '1'  # before torch is imported (same as the Node side)
+# one thread unless SIGPROP_BENCH_THREADS says otherwise (bench/pipeline.js), before torch is imported (same as the Node side)
+THREADS = int(os.environ.get('SIGPROP_BENCH_THREADS', '1'))
+os.environ['OMP_NUM_THREADS'] = str(THREADS)
 
 import gzip  # noqa: E402
 import json  # noqa: E402
@@ -34,7 +36,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torch.optim as optim  # noqa: E402
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 
 DATA_DIR = '/usr/share/datasets/fashion-mnist'
 BATCH = 128

@@ -47,7 +47,7 @@ describe('flags', () => {
     const d = defaults() as unknown as Record<string, unknown>;
     for (const s of FLAGS.filter((f) => !f.extension)) expect([s.flag, d[s.key]]).toEqual([s.flag, py[s.flag.replace(/-/g, '_')]]);
     expect(FLAGS.filter((f) => !f.extension).map((f) => f.flag.replace(/-/g, '_')).sort()).toEqual(Object.keys(py).sort());
-    expect(FLAGS.filter((f) => f.extension).map((f) => f.flag).sort()).toEqual(['device', 'distributed', 'json', 'progress', 'signal-ch', 'steps', 'test-steps', 'threads']);
+    expect(FLAGS.filter((f) => f.extension).map((f) => f.flag).sort()).toEqual(['device', 'distributed', 'json', 'pipeline-stages', 'progress', 'signal-ch', 'steps', 'test-steps', 'threads']);
   });
 
   test('parsing: values, --flag=value, switches, lists', () => {

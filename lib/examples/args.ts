@@ -57,6 +57,7 @@ export interface ExampleArgs {
   signalCh: number;
   progress: string;
   distributed: boolean;
+  pipelineStages: number;
 }
 
 type Kind = 'str' | 'int' | 'float' | 'bool' | 'ints';
@@ -120,6 +121,7 @@ export const FLAGS: readonly FlagSpec[] = [
   f('test-steps', 'int', 0, 'test on the first N test batches only; 0: the whole test set', { extension: true }),
   f('signal-ch', 'int', 128, 'channels of the sigprop signal and of the network input (ex2/ex4 hard-code 128)', { extension: true }),
   f('distributed', 'bool', false, 'data parallel over torch.distributed (start the ranks with sigprop-run; only rank 0 saves)', { extension: true }),
+  f('pipeline-stages', 'int', 0, 'with --sigprop: train and test in N pipeline stages, one worker thread each (bit-identical to 0; docs/pipeline.md); 0: no pipeline', { extension: true }),
   f('progress', 'str', 'auto', 'progress display on stderr: auto (a bar on a terminal, else periodic lines), bar, lines, none', { extension: true, choices: ['auto', 'bar', 'lines', 'none'] }),
 ];
 
@@ -262,6 +264,10 @@ export function validateArgs(a: ExampleArgs, example: ExampleName | null = null)
   need(a.testSteps >= 0, `argument --test-steps: must be 0 or more, got ${a.testSteps}`);
   need(!(a.noCuda && a.device === 'cuda'), 'argument --device: cuda contradicts --no-cuda');
   need(!(example === 'ex4' && a.sigprop && a.batchSize < 6), `argument --batch-size: ex4's loss (v15, top-6) needs batches of at least 6 samples, got ${a.batchSize}`);
+  need(a.pipelineStages >= 0, `argument --pipeline-stages: must be 0 or more, got ${a.pipelineStages}`);
+  need(a.pipelineStages === 0 || a.sigprop, 'argument --pipeline-stages: needs --sigprop (without it the network trains end to end with backprop: no stage boundaries)');
+  need(a.pipelineStages === 0 || a.device !== 'cuda', 'argument --pipeline-stages: CPU only (the stages run on the CPU; use --device cpu)');
+  need(a.pipelineStages === 0 || !a.distributed, 'argument --pipeline-stages: not with --distributed (each rank would need its own stage threads; run one or the other)');
   need(a.signalCh >= 1, `argument --signal-ch: must be at least 1, got ${a.signalCh}`);
   if (a.model.startsWith('vgg')) {
     const first = Math.trunc(128 * a.featMult);

@@ -18,6 +18,7 @@ import { ExampleArgs, ExampleName, fromPythonArgs, shellJoin, toPythonArgs, vali
 import { buildModel, buildOptimizer, buildSigprop, countAllParameters, countParameters, ModelWrapper } from './models';
 import { LayerMetrics, Output, PhaseInfo } from './progress';
 import { EpochRecord, TrainPoint, curvesSvg, writeFileAtomic } from './plot';
+import { ExamplesPipeline } from '../sigprop/pipeline/examples';
 
 type Module = nn.Module;
 const F = nn.functional;
@@ -112,7 +113,7 @@ function resolveDevice(a: ExampleArgs): string {
 }
 
 /** Flags that --resume does not restore from the checkpoint: they describe the machine and the output, not the run. */
-export const NOT_RESUMED: readonly (keyof ExampleArgs)[] = ['device', 'noCuda', 'threads', 'json', 'progress', 'distributed'];
+export const NOT_RESUMED: readonly (keyof ExampleArgs)[] = ['device', 'noCuda', 'threads', 'json', 'progress', 'distributed', 'pipelineStages'];
 
 /** The checkpoint's content as loaded (torch.load of a file written by saveCheckpoint). */
 interface LoadedCheckpoint {
@@ -189,6 +190,9 @@ interface Run {
   stop: { requested: boolean };
   /** with --distributed: this rank and its share of the training set */
   dist: DistRun | null;
+  /** --pipeline-stages: the stages that train and test (the model here gets their state at epoch ends) */
+  pipe: ExamplesPipeline | null;
+  info: DatasetInfo;
 }
 
 /**
@@ -200,13 +204,16 @@ export async function runExample(req: RunRequest): Promise<number> {
   const res: Resources = { ck: null, train: null, test: null, built: null, removeInterrupt: null };
   const { a, device } = setUp(req, res);
   const dataGen = new torch.Generator().manualSeed(a.seed);
+  let pipe: ExamplesPipeline | null = null;
   try {
     const run = prepare(req, a, device, dataGen, res);
+    if (a.pipelineStages > 0) pipe = run.pipe = await startPipeline(run);
     const saver = new Saver(run, req.argv);
     const { epochsRun, interruptedAt, trainSeconds, testSeconds } = await runEpochs(run, saver);
     summarize(run, saver, epochsRun, interruptedAt, trainSeconds, testSeconds, tStart);
     return interruptedAt !== null ? 130 : 0;
   } finally {
+    await pipe?.close();
     res.removeInterrupt?.();
     req.out.close();
     if (res.ck !== null) torch.dispose(res.ck);
@@ -311,9 +318,25 @@ function prepare(req: RunRequest, a: ExampleArgs, device: string, dataGen: torch
     resumedFrom: a.resume || null, startEpoch,
   });
 
-  const run: Run = { example, a, out, device, b, trainLoader, testLoader, stepsPerEpoch, testSteps, schedulers, dataGen, history, startEpoch, stop: { requested: false }, dist };
+  const run: Run = { example, a, out, device, b, trainLoader, testLoader, stepsPerEpoch, testSteps, schedulers, dataGen, history, startEpoch, stop: { requested: false }, dist, pipe: null, info };
   res.removeInterrupt = onCtrlC(req, run);
   return run;
+}
+
+/** --pipeline-stages: the stages, started from the model built here (balanced on the first test batch). */
+async function startPipeline(run: Run): Promise<ExamplesPipeline> {
+  if (run.device !== 'cpu') throw new RunError(`--pipeline-stages: the stages run on the CPU, but the device is ${run.device}; add --device cpu`);
+  const it = run.testLoader[Symbol.iterator]();
+  const first = it.next();
+  it.return?.();
+  const sample = first.done ? null : first.value;
+  try {
+    const pipe = await ExamplesPipeline.start(run.example, toPythonArgs(run.a), run.info, run.b, run.a.pipelineStages, sample, run.a.threads > 0 ? run.a.threads : 1);
+    run.out.note(`pipeline: ${run.a.pipelineStages} stage(s), starting at units ${[0, ...pipe.pipe.boundaries].map((i) => `${i} (${pipe.pipe.units[i].name})`).join(', ')}`);
+    return pipe;
+  } finally {
+    if (sample) torch.dispose(sample);
+  }
 }
 
 /** The model's, optimizers', schedulers' and random generators' state from a checkpoint; returns its history. */
@@ -492,27 +515,7 @@ async function trainEpoch(run: Run, epoch: number): Promise<TrainResult> {
   };
   const t0 = Date.now();
   const lr = (): number => (b.globalOptimizer ? b.globalOptimizer.paramGroups[0].lr : a.lr);
-  for await (const [xb, yb] of trainLoader) {
-    let r: [number, number, number];
-    try {
-      r = torch.tidy(() => {
-        const x = device === 'cpu' ? xb : xb.to(device);
-        const y = device === 'cpu' ? yb : yb.to(device);
-        b.wrapper.train();
-        const output = b.wrapper.forward(x, y);
-        const hits = torch.noGrad(() => output.argmax(1).eq(y).sum().item() as number);
-        const loss = F.crossEntropy(output, y);
-        if (b.globalOptimizer) {
-          b.globalOptimizer.zeroGrad();
-          loss.backward();
-          b.globalOptimizer.step();
-        }
-        return [loss.item() as number, hits, x.shape[0]];
-      });
-    } finally {
-      xb.dispose();
-      yb.dispose();
-    }
+  const record = (r: [number, number, number]): void => {
     const [l, hits, n] = r;
     lossSum += l * n;
     correct += hits;
@@ -523,12 +526,50 @@ async function trainEpoch(run: Run, epoch: number): Promise<TrainResult> {
       epoch, epochs: a.epochs, step: steps, steps: stepsPerEpoch, loss: lossSum / count, acc: correct / count, batchLoss: l, batchAcc: hits / n,
       lr: lr(), elapsed: (Date.now() - t0) / 1000, liveTensors: torch.memory().numTensors,
     });
+  };
+  const pipe = run.pipe;
+  const inFlight: Promise<sigprop.pipeline.StepResult>[] = [];
+  if (pipe) await pipe.resetMonitors();
+  let given = 0;
+  for await (const [xb, yb] of trainLoader) {
+    given += 1;
+    if (pipe) {
+      // pipelined: keep pipe.depth batches in flight, take the results in order
+      inFlight.push(pipe.train(xb, yb));
+      while (inFlight.length >= pipe.depth) record(ExamplesPipeline.record(await inFlight.shift()!, b.monitorMain, pipe));
+    } else {
+      let r: [number, number, number];
+      try {
+        r = torch.tidy(() => {
+          const x = device === 'cpu' ? xb : xb.to(device);
+          const y = device === 'cpu' ? yb : yb.to(device);
+          b.wrapper.train();
+          const output = b.wrapper.forward(x, y);
+          const hits = torch.noGrad(() => output.argmax(1).eq(y).sum().item() as number);
+          const loss = F.crossEntropy(output, y);
+          if (b.globalOptimizer) {
+            b.globalOptimizer.zeroGrad();
+            loss.backward();
+            b.globalOptimizer.step();
+          }
+          return [loss.item() as number, hits, x.shape[0]];
+        });
+      } finally {
+        xb.dispose();
+        yb.dispose();
+      }
+      record(r);
+    }
     await yieldToEventLoop();
     if (run.stop.requested) {
       interrupted = true;
       break;
     }
-    if (steps >= stepsPerEpoch) break;
+    if (given >= stepsPerEpoch) break;
+  }
+  if (pipe) {
+    while (inFlight.length) record(ExamplesPipeline.record(await inFlight.shift()!, b.monitorMain, pipe));
+    await pipe.syncTo(b); // the checkpoint is saved from the model here
   }
   return {
     epoch, epochs: a.epochs, loss: count ? lossSum / count : NaN, acc: count ? correct / count : NaN, count, steps, stepsTotal: trainLoader.length,
@@ -546,33 +587,47 @@ async function testEpoch(run: Run, epoch: number): Promise<TestResult> {
   b.wrapper.eval();
   let lossSum = 0, correct = 0, count = 0, steps = 0, interrupted = false;
   const t0 = Date.now();
-  for await (const [xb, yb] of testLoader) {
-    let r: [number, number, number];
-    try {
-      r = torch.tidy(() => torch.noGrad(() => {
-        const x = device === 'cpu' ? xb : xb.to(device);
-        const y = device === 'cpu' ? yb : yb.to(device);
-        const output = b.wrapper.forward(x, y);
-        const hits = output.argmax(1).eq(y).sum().item() as number;
-        const loss = F.crossEntropy(output, y).item() as number;
-        return [loss, hits, x.shape[0]] as [number, number, number];
-      }));
-    } finally {
-      xb.dispose();
-      yb.dispose();
-    }
+  const record = (r: [number, number, number]): void => {
     lossSum += r[0] * r[2];
     correct += r[1];
     count += r[2];
     steps += 1;
     out.testStep(steps, testSteps, lossSum / count, correct / count);
+  };
+  const pipe = run.pipe;
+  const inFlight: Promise<sigprop.pipeline.StepResult>[] = [];
+  if (pipe) await pipe.resetMonitors();
+  let given = 0;
+  for await (const [xb, yb] of testLoader) {
+    given += 1;
+    if (pipe) {
+      inFlight.push(pipe.test(xb, yb));
+      while (inFlight.length >= pipe.depth) record(ExamplesPipeline.record(await inFlight.shift()!, b.monitorMain, pipe));
+    } else {
+      let r: [number, number, number];
+      try {
+        r = torch.tidy(() => torch.noGrad(() => {
+          const x = device === 'cpu' ? xb : xb.to(device);
+          const y = device === 'cpu' ? yb : yb.to(device);
+          const output = b.wrapper.forward(x, y);
+          const hits = output.argmax(1).eq(y).sum().item() as number;
+          const loss = F.crossEntropy(output, y).item() as number;
+          return [loss, hits, x.shape[0]] as [number, number, number];
+        }));
+      } finally {
+        xb.dispose();
+        yb.dispose();
+      }
+      record(r);
+    }
     await yieldToEventLoop();
     if (run.stop.requested) {
       interrupted = true;
       break;
     }
-    if (steps >= testSteps) break;
+    if (given >= testSteps) break;
   }
+  if (pipe) while (inFlight.length) record(ExamplesPipeline.record(await inFlight.shift()!, b.monitorMain, pipe));
   return {
     epoch, epochs: a.epochs, loss: count ? lossSum / count : NaN, acc: count ? correct / count : NaN, count, steps, stepsTotal: testLoader.length,
     seconds: (Date.now() - t0) / 1000, monitors: monitorMetrics(b.monitorMain), monitorText: b.monitorMain ? b.monitorMain.metrics() : '', interrupted,

@@ -16,6 +16,7 @@ export * as monitors from './monitors';
 export * as functional from './functional';
 export * as utils from './utils';
 export * as parallel from './parallel';
+export * as pipeline from './pipeline';
 export { SPModule } from './module';
 import { SPModule } from './module';
 /** Python's `sigprop.module` (the SPModule marker class). */

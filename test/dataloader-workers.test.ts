@@ -41,6 +41,7 @@ async function epochBytes(loader: DataLoader<unknown, torch.Tensor[]>, mode: 'sy
 
 test('numWorkers 1-3: the same batches, bit for bit and in order, as numWorkers 0 (shuffle, augmentation, a partial last batch)', async () => {
   const ds = images(250, 1);
+  await collectGarbage(); // garbage from before would be collected (by the GC backstop) during the test
   const live = torch.memory().numTensors;
   const run = async (numWorkers: number, mode: 'sync' | 'async'): Promise<string[][]> => {
     const g = new torch.Generator().manualSeed(42);
@@ -92,6 +93,7 @@ test('TensorDataset and ConcatDataset (parts with their own transforms) through 
 test('breaking out of the loop ends the Workers and frees every batch made ahead (sync and async)', async () => {
   const ds = images(400, 5);
   ds.transform = augment(new torch.Generator().manualSeed(0));
+  await collectGarbage(); // garbage from before would be collected (by the GC backstop) during the test
   const live = torch.memory().numTensors;
   const large = torch.memory().cpuLargeBytesInUse;
   const loader = new DataLoader(ds, { batchSize: 16, shuffle: true, numWorkers: 3, prefetchFactor: 4 });
@@ -116,6 +118,8 @@ test('an empty epoch starts no Worker; an iterator dropped mid-epoch is ended by
     const it = loader[Symbol.iterator]();
     torch.dispose(it.next().value as torch.Tensor[]);
   })(); // dropped without return(): its Workers still hold tokens of batches made ahead
+  // (on a loaded machine the Workers may not have shared a batch ahead yet: wait for one, bounded)
+  for (let i = 0; i < 200 && torch.sharedCount() === 0; i++) await new Promise((r) => setTimeout(r, 25));
   expect(torch.sharedCount()).toBeGreaterThan(0);
   for (let i = 0; i < 50 && torch.sharedCount() > 0; i++) await collectGarbage();
   expect(torch.sharedCount()).toBe(0);
@@ -127,6 +131,7 @@ test('an error in a Worker is a clear error in the loop, not a hang; nothing is 
   ds.transform = new Compose([new Normalize([0.5, 0.5, 0.5], [0.2, 0.2, 0.2])]); // 3 values for 1 channel
   const zero = new DataLoader(ds, { batchSize: 16 });
   expect(() => [...zero]).toThrow(/Normalize: 3 mean\/std values for an image with 1 channels/);
+  await collectGarbage(); // garbage from before would be collected (by the GC backstop) during the test
   const live = torch.memory().numTensors;
   const loader = new DataLoader(ds, { batchSize: 16, numWorkers: 2 });
   let err: (Error & { worker?: number; batch?: number }) | undefined;
@@ -149,6 +154,7 @@ test('an error in a Worker is a clear error in the loop, not a hang; nothing is 
 test('a Worker that dies mid-epoch is a clear error in the loop, not a hang (sync and async)', async () => {
   const ds = images(96, 9);
   ds.transform = augment(new torch.Generator().manualSeed(0));
+  await collectGarbage(); // garbage from before would be collected (by the GC backstop) during the test
   const live = torch.memory().numTensors;
   process.env.SIGPROP_TEST_LOADER_WORKER_EXIT_AT = '3'; // read by the Workers when they start
   try {
@@ -179,6 +185,7 @@ test('a Worker that dies mid-epoch is a clear error in the loop, not a hang (syn
 
 test("a Worker that hangs: 'timeout' ends the wait with a clear error, and the Workers are terminated", async () => {
   const ds = images(64, 10);
+  await collectGarbage(); // garbage from before would be collected (by the GC backstop) during the test
   const live = torch.memory().numTensors;
   process.env.SIGPROP_TEST_LOADER_WORKER_STALL_AT = '2';
   try {

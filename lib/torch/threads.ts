@@ -46,10 +46,16 @@ export function isSharedTensor(x: unknown): x is SharedTensor {
   return typeof x === 'object' && x !== null && (x as { __sigpropShared?: unknown }).__sigpropShared === 1 && typeof (x as { id?: unknown }).id === 'number';
 }
 
+/**
+ * A plain object, from any realm: what postMessage delivers is built in the receiving context's
+ * realm, which under jest (vm contexts) is not this module's, so `p === Object.prototype` would miss it.
+ */
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null) return false;
   const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
+  if (p === null || p === Object.prototype) return true;
+  return Object.getPrototypeOf(p) === null && Object.prototype.toString.call(x) === '[object Object]' &&
+    typeof (p as { constructor?: unknown }).constructor === 'function' && (p as { constructor: { name: string } }).constructor.name === 'Object';
 }
 
 /** Maps every leaf of a structure (arrays, plain objects, Maps); other values stay as they are. */
@@ -62,7 +68,7 @@ function mapLeaves(x: unknown, f: (leaf: unknown) => unknown, seen: Set<unknown>
   seen.add(x);
   try {
     if (Array.isArray(x)) return x.map((v) => mapLeaves(v, f, seen, depth + 1));
-    if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, mapLeaves(v, f, seen, depth + 1)]));
+    if (x instanceof Map || Object.prototype.toString.call(x) === '[object Map]') return new Map([...(x as Map<unknown, unknown>)].map(([k, v]) => [k, mapLeaves(v, f, seen, depth + 1)]));
     if (isPlainObject(x)) {
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(x)) out[k] = mapLeaves(x[k], f, seen, depth + 1);

@@ -11,7 +11,9 @@ const RANK = path.join(__dirname, 'fixtures', 'launch-rank.js');
 function launch(args: string[], onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const p = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: its own session, as a launcher started from a shell is (in the test runner's session,
+    // stopping it took down the test runner's whole process group with SIGTERM on some machines)
+    const p = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '', err = '', buf = '';
     p.stdout.on('data', (d) => {
       out += d;
@@ -84,11 +86,11 @@ test.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('%s is forwarded to ever
 
 test('usage errors exit 2; a missing command exits 127', () => {
   for (const args of [['--bogus', '1', 'x'], [], ['--nproc-per-node', 'two', 'x'], ['--nnodes', '2', '--node-rank', '2', 'x'], ['--standalone', '--nnodes', '2', 'x']]) {
-    const r = spawnSync(process.execPath, [RUN, ...args], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [RUN, ...args], { encoding: 'utf8', detached: true });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^sigprop-run: .*\nusage: sigprop-run/);
   }
-  const r = spawnSync(process.execPath, [RUN, '--nproc-per-node', '2', 'sigprop-no-such-command-xyz'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [RUN, '--nproc-per-node', '2', 'sigprop-no-such-command-xyz'], { encoding: 'utf8', detached: true });
   expect(r.status).toBe(127);
   expect(r.stderr).toMatch(/could not start rank 0 \(sigprop-no-such-command-xyz\)/);
 });

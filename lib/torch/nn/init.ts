@@ -5,7 +5,7 @@
 import { Tensor, op, T } from '../tensor';
 import type { Handle } from '../native-api';
 import { describe } from '../errors';
-import { checkKeys } from '../args';
+import { checkKeys, checkNumber } from '../args';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { torchAtLeast } from '../version';
@@ -77,21 +77,15 @@ export function zeros_(tensor: Tensor): Tensor {
   checkTensor(tensor, 'zeros_');
   return noGrad(() => tensor.zero_());
 }
-/** A number argument of an init function (a BigInt or a string would mix with floats or be silently coerced). */
-function num(x: unknown, name: string, fn: string): number {
-  if (typeof x !== 'number') throw new TypeError(`${fn}(): '${name}' must be a number, got ${describe(x)}`);
-  return x;
-}
-
 export function xavierUniform_(tensor: Tensor, gain = 1): Tensor {
-  num(gain, 'gain', 'xavierUniform_');
+  checkNumber(gain, 'gain', 'xavierUniform_');
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
   return noGrad(() => tensor.uniform_(-a, a));
 }
 export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
-  num(gain, 'gain', 'xavierNormal_');
+  checkNumber(gain, 'gain', 'xavierNormal_');
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   return noGrad(() => tensor.normal_(0, std));
@@ -131,10 +125,10 @@ export function kaimingNormal_(tensor: Tensor, a: number | KaimingOptions = 0, m
  */
 export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
   checkTensor(tensor, 'truncNormal_');
-  num(mean, 'mean', 'truncNormal_');
-  num(std, 'std', 'truncNormal_');
-  num(a, 'a', 'truncNormal_');
-  num(b, 'b', 'truncNormal_');
+  checkNumber(mean, 'mean', 'truncNormal_');
+  checkNumber(std, 'std', 'truncNormal_');
+  checkNumber(a, 'a', 'truncNormal_');
+  checkNumber(b, 'b', 'truncNormal_');
   const normCdf = (x: number) => (1 + erf(x / Math.sqrt(2))) / 2;
   if (torchAtLeast(2, 13)) return noGrad(() => tidy(() => truncNormalRejection(tensor, mean, std, a, b, normCdf)));
   const l = normCdf((a - mean) / std);
@@ -188,7 +182,7 @@ function truncNormalRejection(tensor: Tensor, mean: number, std: number, a: numb
 /** orthogonal_(tensor, gain = 1): as PyTorch 1.13 (QR of a normal matrix, sign-corrected). */
 export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
   checkTensor(tensor, 'orthogonal_');
-  num(gain, 'gain', 'orthogonal_');
+  checkNumber(gain, 'gain', 'orthogonal_');
   if (tensor.dim() < 2) throw new RangeError('Only tensors with 2 or more dimensions are supported');
   if (tensor.numel() === 0) return tensor;
   const rows = tensor.size(0);

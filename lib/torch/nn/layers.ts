@@ -3,7 +3,7 @@
  * initialisation (same seed -> same weights), forward (through nn.functional) and repr.
  */
 import { Tensor } from '../tensor';
-import { bindArgs, bindStyle, byName, BindStyle, checkBool, checkKeys } from '../args';
+import { bindArgs, bindStyle, byName, BindStyle, checkBool, checkKeys, checkNumber } from '../args';
 import { torchAtLeast } from '../version';
 import { describe } from '../errors';
 import { DTypeLike, Device } from '../dtype';
@@ -283,9 +283,7 @@ function boolArg(v: unknown, dflt: boolean, name: string, cls: string): boolean 
   return v === undefined ? dflt : checkBool(v, name, cls, false);
 }
 function numArg(v: unknown, dflt: number, name: string, cls: string): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number') throw new TypeError(`${cls}(): '${name}' must be a number, got ${describe(v)}`);
-  return v;
+  return v === undefined ? dflt : checkNumber(v, name, cls);
 }
 function intOrNull(v: unknown, name: string, cls: string): number | null {
   if (v === undefined || v === null) return null;

@@ -28,10 +28,11 @@ function checksum(T) {
 }
 
 function parityNet(options = {}) {
-  const { net = 'mlp', loss = 'v9', seed = 0, ch = 32, hidden = 256, record = false, topk = 6, failAt = null, hangAt = null, exitAt = null } = options;
+  const { net = 'mlp', loss = 'v9', seed = 0, ch = 32, hidden = 256, record = false, topk = 6, failAt = null, hangAt = null, exitAt = null, hangInfoAt = null } = options;
   const base = nets.lossByName(loss, topk);
   let calls = [];
   let n = 0;
+  let infos = 0;
   const recorder = (sp, h1, t1, h0, t0, context) => {
     const l = base(sp, h1, t1, h0, t0, context);
     const T = targetMatrix(loss, t0, topk);
@@ -57,7 +58,10 @@ function parityNet(options = {}) {
     model: built.model,
     optimizer: built.gopt,
     monitors: built.monitorMain,
+    // hangInfoAt: n (with record): the n-th stepInfo() never returns: the stage has shared its reply's
+    // tensors and not posted them (tests)
     stepInfo: record ? () => {
+      if (hangInfoAt !== null && infos++ === hangInfoAt) for (;;) { /* hang */ }
       const c = calls;
       calls = [];
       return c;

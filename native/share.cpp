@@ -2,6 +2,7 @@
 // storage seen from several JavaScript threads, no copy), and CPU tensors on the memory of a
 // SharedArrayBuffer (torch.frombuffer on one), which several threads can write and read.
 #include "env.h"
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -14,6 +15,7 @@ namespace {
 struct SharedEntry {
   at::Tensor t;
   int64_t remaining;  // receptions left before the entry goes
+  int64_t owner;      // the worker_threads threadId of the thread that made it (0: the main thread)
 };
 std::mutex g_shareMu;
 std::unordered_map<uint64_t, SharedEntry> g_shared;
@@ -80,11 +82,12 @@ void drainUnrefs(napi_env env) {
   for (napi_ref r : refs) napi_delete_reference(env, r);
 }
 
-// share(h, receivers) -> id: registers the tensor (a leaf, or anything that does not require grad)
-// for `receivers` fromShared calls, from any thread.
+// share(h, receivers, owner) -> id: registers the tensor (a leaf, or anything that does not require grad)
+// for `receivers` fromShared calls, from any thread; owner is the calling thread's threadId.
 static Napi::Value jsShare(const Napi::CallbackInfo& info) {
   at::Tensor& t = get(info[0], "tensor");
   int64_t receivers = toInt(info[1], "receivers");
+  int64_t owner = toInt(info[2], "owner");
   if (receivers < 1) rangeError("share(): 'receivers' must be >= 1, got " + std::to_string(receivers));
   if (t.requires_grad() && !t.is_leaf())
     typeError(
@@ -98,7 +101,7 @@ static Napi::Value jsShare(const Napi::CallbackInfo& info) {
   if (t.requires_grad()) alias.requires_grad_(true);
   std::lock_guard<std::mutex> lock(g_shareMu);
   uint64_t id = g_nextShare++;
-  g_shared.emplace(id, SharedEntry{std::move(alias), receivers});
+  g_shared.emplace(id, SharedEntry{std::move(alias), receivers, owner});
   return Napi::Number::New(info.Env(), static_cast<double>(id));
 }
 
@@ -145,6 +148,24 @@ static Napi::Value jsUnshare(const Napi::CallbackInfo& info) {
     }
   }
   return Napi::Boolean::New(info.Env(), found);
+}
+
+// unshareFrom([threadIds]) -> how many entries made by those threads were still there (dropped).
+static Napi::Value jsUnshareFrom(const Napi::CallbackInfo& info) {
+  std::vector<int64_t> owners = toIntVec(info[0], "threadIds");
+  std::vector<at::Tensor> dropped;  // freed outside the lock
+  {
+    std::lock_guard<std::mutex> lock(g_shareMu);
+    for (auto it = g_shared.begin(); it != g_shared.end();) {
+      if (std::find(owners.begin(), owners.end(), it->second.owner) != owners.end()) {
+        dropped.push_back(std::move(it->second.t));
+        it = g_shared.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(dropped.size()));
 }
 
 static Napi::Value jsSharedCount(const Napi::CallbackInfo& info) {
@@ -196,6 +217,7 @@ void initShare(Napi::Env env, Napi::Object exports) {
   SP_DEF("share", jsShare);
   SP_DEF("fromShared", jsFromShared);
   SP_DEF("unshare", jsUnshare);
+  SP_DEF("unshareFrom", jsUnshareFrom);
   SP_DEF("sharedCount", jsSharedCount);
   SP_DEF("fromSharedBuffer", jsFromSharedBuffer);
 }

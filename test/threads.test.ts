@@ -1,7 +1,7 @@
 // worker_threads: the addon in several threads at once, tensors shared between them, Workers that end
 // mid-step. Workers run test/fixtures/thread-worker.js against dist/ (built by `npm test`).
 import * as path from 'path';
-import { Worker } from 'worker_threads';
+import { Worker, threadId } from 'worker_threads';
 import * as torch from '../lib/torch';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'thread-worker.js');
@@ -164,6 +164,25 @@ test('share(): a state dict round-trips, the tokens are plain data, bad uses are
   expect(torch.sharedCount()).toBe(0);
   expect(() => torch.ones(2).add(tokens.weight as never)).toThrow(/shared-tensor token.*fromShared/);
   m.dispose();
+});
+
+test('unshareFrom(): the tokens a terminated Worker made and nobody received are dropped, others stay', async () => {
+  torch.share(torch.ones(2));
+  const w = start({ task: 'share-and-hang' });
+  const id = w.threadId;
+  const m = await new Promise<{ token: torch.SharedTensor; unposted: number }>((r) => w.once('message', r));
+  expect(torch.sharedCount()).toBe(3);
+  await w.terminate();
+  expect(w.threadId).toBe(-1);
+  expect(() => torch.unshareFrom(w)).toThrow(/threadId -1 once it has ended/);
+  expect(torch.unshareFrom([id])).toBe(2); // the posted token not received yet, and the unposted one
+  expect(() => torch.fromShared(m.token)).toThrow(/not \(or no longer\) available/);
+  expect(torch.unshareFrom(id)).toBe(0);
+  expect(torch.sharedCount()).toBe(1); // the main thread's token is not the Worker's
+  expect(torch.unshareFrom(threadId)).toBe(1);
+  expect(torch.sharedCount()).toBe(0);
+  expect(() => torch.unshareFrom('1' as never)).toThrow(/expected Workers or threadIds \(integers >= 0\), got string/);
+  expect(() => torch.unshareFrom([0, 1.5])).toThrow(/at index 1/);
 });
 
 test('a Tensor object posted to a Worker is a clear error there, not a crash', async () => {

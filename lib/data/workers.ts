@@ -170,6 +170,8 @@ export class WorkerEpoch<B> {
   private readonly numBatches: number;
   private readonly order: Int32Array | null;
   private readonly workers: Worker[] = [];
+  /** the Workers' threadIds (a Worker's reads -1 once it has ended) */
+  private readonly threadIds: number[] = [];
   private readonly ports: MessagePort[] = [];
   /** [w]: messages posted by Worker w; [numWorkers]: the stop flag; [numWorkers + 1 + w]: 1 once Worker w is exiting. */
   private readonly signal: Int32Array;
@@ -225,6 +227,7 @@ export class WorkerEpoch<B> {
         worker.unref();
         port1.unref();
         this.workers.push(worker);
+        this.threadIds.push(worker.threadId);
         this.ports.push(port1);
       }
     } catch (e) {
@@ -423,7 +426,9 @@ export class WorkerEpoch<B> {
     for (const params of this.pendingParams.values()) torch.unshare(params);
     this.pendingParams.clear();
     if (this.specTokens !== null) torch.unshare(this.specTokens);
-    for (const w of this.workers) void w.terminate();
+    // then what a Worker shared and never posted, or posted past the stop wait (unread when the ports close)
+    const ids = [...this.threadIds];
+    void Promise.all(this.workers.map((w) => w.terminate())).then(() => torch.unshareFrom(ids));
     for (const p of this.ports) p.close();
   }
 }

@@ -225,8 +225,12 @@ export class TrainingService {
   private startWorker(generation: number, resume: string | null, onMessage: (m: FromTrainer) => void, fail: (e: unknown) => void): TrainerHandle {
     const worker = new Worker(scriptOf('trainer'), { workerData: { __sigpropServeTrainer: 1, cfg: this.config(resume) } });
     let exited = false;
+    const threadId = worker.threadId;
     const exit = new Promise<void>((resolve) => worker.once('exit', () => {
       exited = true;
+      // weights it shared and never posted (terminated after the grace period, mid-publish); what it
+      // posted was handled as it arrived
+      torch.unshareFrom(threadId);
       resolve();
     }));
     worker.on('message', onMessage);
@@ -237,7 +241,7 @@ export class TrainingService {
     });
     return {
       generation,
-      threadId: worker.threadId,
+      threadId,
       post: (m) => worker.postMessage(m),
       end: async (graceMs) => {
         if (exited) return;

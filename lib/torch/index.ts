@@ -25,7 +25,7 @@ export * as distributed from './distributed';
 export { save, load, loadAsync, saveSafetensors, loadSafetensors, safetensorsMetadata, CheckpointError } from './serialization';
 export type { LoadOptions, MapLocation } from './serialization';
 export { version, buildInfo, blasLibrary } from './info';
-export { share, fromShared, unshare, sharedCount, isSharedTensor } from './threads';
+export { share, fromShared, unshare, unshareFrom, sharedCount, isSharedTensor } from './threads';
 export type { SharedTensor, Shared, Received, ShareOptions } from './threads';
 
 // dtype constants, as torch.float32 etc.

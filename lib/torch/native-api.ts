@@ -143,12 +143,14 @@ export interface NativeAddon {
   cpuEmptyCache(): void;
 
   // ---- tensors across threads (share.cpp) ----
-  /** Registers a tensor for `receivers` receptions by any thread; returns its process-wide id. */
-  share(h: Handle, receivers: number): number;
+  /** Registers a tensor for `receivers` receptions by any thread; owner: the calling thread's threadId. Returns its process-wide id. */
+  share(h: Handle, receivers: number, owner: number): number;
   /** A tensor on the shared storage, in this thread's table. */
   fromShared(id: number): Handle;
   /** Drops a share entry; false when it was already gone. */
   unshare(id: number): boolean;
+  /** Drops every entry made by those threads (threadIds); returns how many there were. */
+  unshareFrom(threadIds: number[]): number;
   sharedCount(): number;
   /** A CPU tensor on the memory of a typed array over a SharedArrayBuffer (no copy). */
   fromSharedBuffer(view: ArrayBufferView, shape: number[], dtype: number): Handle;
@@ -228,7 +230,7 @@ export const NATIVE_ENTRY_POINTS: Record<keyof NativeAddon, true> = {
   cudaIsAvailable: true, cudaDeviceCount: true, cudaStatus: true, cudaSynchronize: true, cudaDeviceName: true, cudaMemory: true, cudaResetPeak: true,
   cudaEmptyCache: true, buildInfo: true,
   cpuCacheInfo: true, cpuEmptyCache: true,
-  share: true, fromShared: true, unshare: true, sharedCount: true, fromSharedBuffer: true,
+  share: true, fromShared: true, unshare: true, unshareFrom: true, sharedCount: true, fromSharedBuffer: true,
   readStorage: true, readStorageAsync: true,
   adamStep: true, adamFusedAvailable: true, zeroGrads: true, hasGrads: true,
   distInfo: true, storeTcp: true, storePort: true, storePrefix: true, storeSet: true, storeGet: true, storeAdd: true, storeCheck: true,

@@ -5,6 +5,7 @@
  * and `fromShared(x)` on the other side turns them back into tensors on the same storage (no copy).
  * Storage lives while any thread holds a tensor on it, whichever side disposes first.
  */
+import { threadId } from 'worker_threads';
 import { N } from './native';
 import { Tensor, T, tid } from './tensor';
 import { describe } from './errors';
@@ -102,7 +103,7 @@ export function share<X>(x: X, options?: ShareOptions): Shared<X> {
     return mapLeaves(x, (v) => {
       if (!(v instanceof Tensor)) return v;
       const h = tid(v, 'x', 'share');
-      const id = N.share(h, receivers);
+      const id = N.share(h, receivers, threadId);
       made.push(id);
       const token: SharedTensor = { __sigpropShared: 1, id, shape: N.shape(h), dtype: dtypeFromCode(N.dtype(h)), device: N.device(h), requiresGrad: N.requiresGrad(h) };
       return token;
@@ -141,6 +142,23 @@ export function unshare(x: unknown): number {
     return v;
   }, new Set(), 0);
   return n;
+}
+
+/**
+ * Drops the tokens made by the given threads (Worker objects, or their threadId) that are still
+ * unreceived; returns how many there were. Call it once those Workers have ended: a Worker
+ * terminated between its share() and its postMessage, or whose message was never read, leaves
+ * tokens nobody can receive, and their storage would stay until the process ends.
+ */
+export function unshareFrom(threads: number | { threadId: number } | readonly (number | { threadId: number })[]): number {
+  const list = Array.isArray(threads) ? threads : [threads];
+  const ids = list.map((w, i) => {
+    const id = typeof w === 'number' ? w : typeof w === 'object' && w !== null ? (w as { threadId?: unknown }).threadId : undefined;
+    // a Worker that has ended reports threadId -1: its id is gone, so it cannot be named after its exit
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new TypeError(`unshareFrom(): expected Workers or threadIds (integers >= 0), got ${describe(w)}${Array.isArray(threads) ? ` at index ${i}` : ''}${id === -1 ? ' (a Worker reports threadId -1 once it has ended: read worker.threadId before)' : ''}`);
+    return id;
+  });
+  return N.unshareFrom(ids);
 }
 
 /** Tokens made by share() and not yet received or unshared, in the whole process. */

@@ -161,7 +161,7 @@ function localize(x: unknown): unknown {
 }
 
 /** Starts a Worker with an init message; resolves with its first reply of kind `want`. */
-function startWorker(init: InitMessage, timeoutMs: number, want: 'ready' | 'probe'): { worker: Worker; first: Promise<StageReply> } {
+function startWorker(init: InitMessage, timeoutMs: number, want: 'ready' | 'probe'): { worker: Worker; threadId: number; first: Promise<StageReply> } {
   const worker = new Worker(workerFile());
   const first = new Promise<StageReply>((resolve, reject) => {
     const timer = setTimeout(() => reject(new PipelineError(`pipeline: stage ${init.stage} did not start within ${timeoutMs} ms`, init.stage)), timeoutMs);
@@ -193,7 +193,7 @@ function startWorker(init: InitMessage, timeoutMs: number, want: 'ready' | 'prob
     worker.on('exit', onExit);
   });
   worker.postMessage(init);
-  return { worker, first };
+  return { worker, threadId: worker.threadId, first };
 }
 
 /**
@@ -232,7 +232,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     }
     const tokens = torch.share([sample[0], sample[1]]) as [SharedTensor, SharedTensor];
     const init: InitMessage = { t: 'init', factory, stage: 0, stages: 1, range: null, threads, generatorSeed: seed * 65536, state: null, probe: { steps: balanceSteps + 1, sample: tokens } };
-    const { worker, first } = startWorker(init, timeoutMs, 'probe');
+    const { worker, threadId, first } = startWorker(init, timeoutMs, 'probe');
     try {
       const r = localize(await first) as Extract<StageReply, { t: 'probe' }>;
       const times = r.times.map((t, i) => (i === r.times.length - 1 ? t + r.headTime : t));
@@ -242,10 +242,11 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     } finally {
       torch.unshare(tokens);
       await worker.terminate();
+      torch.unshareFrom(threadId); // what it shared and never posted (terminated mid-reply)
     }
   }
   const stateTokens = options.state ? shareState(options.state, stages) : null;
-  const started: { worker: Worker; first: Promise<StageReply> }[] = [];
+  const started: ReturnType<typeof startWorker>[] = [];
   try {
     const edges = [0, ...boundaries];
     for (let k = 0; k < stages; k++) {
@@ -258,6 +259,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     return new Pipeline(started.map((s) => s.worker), ready, boundaries, probeTimes ?? null, units ?? ready[0].units, timeoutMs, depth);
   } catch (e) {
     await Promise.all(started.map((s) => s.worker.terminate()));
+    torch.unshareFrom(started.map((s) => s.threadId));
     throw e;
   } finally {
     if (stateTokens) torch.unshare(stateTokens);
@@ -285,6 +287,8 @@ export class Pipeline {
   /** the latest monitor numbers (after the last result), by index */
   monitors: MonitorState[] = [];
   private readonly workers: Worker[];
+  /** the stages' threadIds (a Worker's reads -1 once it has ended) */
+  private readonly threadIds: number[];
   private readonly items = new Map<number, Item>();
   /** tokens posted to each stage and not yet answered: freed if the pipeline fails */
   private readonly sent: Map<number, SharedTensor[]>[];
@@ -302,6 +306,7 @@ export class Pipeline {
 
   constructor(workers: Worker[], ready: Extract<StageReply, { t: 'ready' }>[], boundaries: number[], probeTimes: number[] | null, units: UnitInfo[], private readonly timeoutMs: number, depth: number) {
     this.workers = workers;
+    this.threadIds = workers.map((w) => w.threadId);
     this.boundaries = boundaries;
     this.probeTimes = probeTimes;
     this.units = units;
@@ -508,6 +513,9 @@ export class Pipeline {
       for (const tokens of m.values()) torch.unshare(tokens);
       m.clear();
     }
+    // what a stage shared and never posted (terminated between its share() and its reply): with every
+    // stage gone nobody can receive those, and the main thread took what reached it as it arrived
+    torch.unshareFrom(this.threadIds);
   }
 
   /**

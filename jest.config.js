@@ -11,4 +11,5 @@ module.exports = {
   },
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/global-setup.js',
+  setupFilesAfterEnv: ['<rootDir>/test/setup-file.ts'],
 };
